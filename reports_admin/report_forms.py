@@ -1,0 +1,240 @@
+"""The report form: its fixed fields, and the argument fields built from the API's metadata.
+
+All validation happens here, before any API call. ``ArgumentsForm.arguments()`` gives the
+values in the API's shape (key to list of strings), ready for ``plan_argument_changes``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from crispy_bootstrap5.bootstrap5 import Switch
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, RegexValidator
+
+from reports_admin.weblink.metadata import (
+    OPTION_KINDS,
+    ArgumentField,
+    FieldKind,
+    Option,
+    Report,
+    ReportType,
+)
+
+INTERVAL_CHOICES = [
+    ("hour", "Every hour"),
+    ("day", "Every day"),
+    ("week", "Every week"),
+    ("month", "Every month"),
+]
+
+# Words the generic rule in readable_label() would get wrong.
+_LABELS = {
+    "email": "Recipients",
+    "csv": "CSV",
+    "html": "HTML",
+    "pdf": "PDF",
+    "xlsx": "XLSX",
+    "en_GB": "English (UK)",
+}
+
+# What each pick-list holds, for the hint shown when its list could not be fetched.
+_OPTION_NOUNS = {
+    FieldKind.PBX_QUEUE: "queue",
+    FieldKind.PBX_USER: "user",
+    FieldKind.PBX_APP_CALLBACK_DESTINATION: "callback destination",
+}
+
+# Top-level names the API may use in its errors, by the name of our form field.
+_API_FIELD_NAMES = {"report_type_id": "report_type"}
+
+
+def readable_label(text: str) -> str:
+    """An API key or value in words: ``queue_id`` → "Queue", ``missedCalls`` → "Missed calls"."""
+    if text in _LABELS:
+        return _LABELS[text]
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text.removesuffix("_id")).replace("_", " ")
+    return words.strip().lower().capitalize()
+
+
+class ApiErrorsMixin:
+    """Lets a bound, validated form show the errors the API gave for its fields."""
+
+    def add_api_errors(
+        self,
+        errors: Mapping[str, Sequence[str] | str],
+        *,
+        others: Sequence[forms.Form] = (),
+    ) -> None:
+        """Put each error on the field it names, in this form or one of ``others``.
+
+        Errors for names no form knows become non-field errors of this form.
+        """
+        for key, messages in errors.items():
+            messages = [messages] if isinstance(messages, str) else list(messages)
+            name = _API_FIELD_NAMES.get(key, key)
+            form = next((f for f in (self, *others) if name in f.fields), None)
+            if form is None:
+                self.add_error(None, [f"{readable_label(key)}: {m}" for m in messages])
+            else:
+                form.add_error(name, messages)
+
+
+def report_type_choices(report_types: Sequence[ReportType]) -> list[tuple[str, list]]:
+    """The report types grouped by their ``group``, groups in the order they first appear."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for report_type in report_types:
+        group = readable_label(report_type.group) if report_type.group else "Other"
+        groups.setdefault(group, []).append((report_type.id, report_type.name))
+    return list(groups.items())
+
+
+class ReportForm(ApiErrorsMixin, forms.Form):
+    """A report's own fields; its arguments are in ``ArgumentsForm``."""
+
+    name = forms.CharField(max_length=255)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    interval = forms.ChoiceField(choices=INTERVAL_CHOICES, initial="day")
+    active = forms.BooleanField(required=False, initial=True)
+    email_link_only = forms.BooleanField(required=False, label="E-mail a link instead of the file")
+    report_type = forms.ChoiceField()
+
+    def __init__(
+        self,
+        *args,
+        report_types: Sequence[ReportType],
+        report_type_locked: bool = False,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["report_type"].choices = report_type_choices(report_types)
+        # The API cannot change a report's type after creation.
+        self.fields["report_type"].disabled = report_type_locked
+
+
+class EmailListField(forms.Field):
+    """Any number of e-mail addresses, one per line or separated by commas or semicolons."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        """The addresses in the order given, each once (compared without regard to case)."""
+        addresses: dict[str, str] = {}
+        for address in re.split(r"[\s,;]+", value or ""):
+            if address:
+                addresses.setdefault(address.lower(), address)
+        return list(addresses.values())
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        check = EmailValidator()
+        bad = []
+        for address in value:
+            try:
+                check(address)
+            except ValidationError:
+                bad.append(
+                    ValidationError(
+                        "“%(address)s” is not a valid e-mail address.",
+                        code="invalid",
+                        params={"address": address},
+                    )
+                )
+        if bad:
+            raise ValidationError(bad)
+
+
+def _field_for(argument: ArgumentField, options: Sequence[Option] | None) -> forms.Field:
+    """One form field for one API argument field; ``options`` only matter to pick-lists."""
+    kind = argument.type.kind
+    common = {
+        "required": argument.mandatory,
+        "label": readable_label(argument.key),
+        "help_text": argument.description or "",
+    }
+    blank = [] if argument.mandatory else [("", "---------")]
+    if kind == FieldKind.ENUM:
+        choices = [(value, readable_label(value)) for value in argument.type.values]
+        return forms.ChoiceField(choices=blank + choices, **common)
+    if kind == FieldKind.BOOL:
+        return forms.BooleanField(widget=forms.CheckboxInput(attrs={"role": "switch"}), **common)
+    if kind == FieldKind.EMAIL:
+        return EmailListField(**common)
+    if kind in OPTION_KINDS and options is not None:
+        choices = [(option.id, option.label) for option in options]
+        return forms.ChoiceField(choices=blank + choices, **common)
+    if kind in OPTION_KINDS:
+        noun = _OPTION_NOUNS[kind]
+        hint = f"The list of {noun}s could not be loaded: enter the {noun}'s id."
+        common["help_text"] = " ".join(filter(None, [argument.description, hint]))
+        digits = RegexValidator(r"^\d+$", f"Enter the {noun}'s id, in digits.")
+        return forms.CharField(validators=[digits], **common)
+    return forms.CharField(**common)
+
+
+def argument_fields_for(
+    fields: Sequence[ArgumentField],
+    options: Mapping[FieldKind, Sequence[Option] | None],
+) -> dict[str, forms.Field]:
+    """Form fields by argument key. A pick-list whose options are None (or missing) is typed in."""
+    return {field.key: _field_for(field, options.get(field.type.kind)) for field in fields}
+
+
+def _as_values(value) -> list[str]:
+    """A cleaned field value as the API's list of strings: a flag that is off is no value."""
+    if isinstance(value, list):
+        return value
+    if value is True:
+        return ["1"]
+    if value in (False, None, ""):
+        return []
+    return [str(value)]
+
+
+class ArgumentsForm(ApiErrorsMixin, forms.Form):
+    """The arguments of one report type, one field per argument key."""
+
+    def __init__(
+        self,
+        *args,
+        fields: Sequence[ArgumentField],
+        options: Mapping[FieldKind, Sequence[Option] | None],
+        prefix: str = "arg",
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.fields.update(argument_fields_for(fields, options))
+        # Rendered with {% crispy %} inside the page's own <form>; flags show as switches.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            *(Switch(f.key) if f.type.kind == FieldKind.BOOL else Field(f.key) for f in fields)
+        )
+
+    def arguments(self) -> dict[str, list[str]]:
+        """Every field's values as the API stores them; call after ``is_valid()``."""
+        return {key: _as_values(self.cleaned_data.get(key)) for key in self.fields}
+
+
+def initial_from_report(report: Report, fields: Sequence[ArgumentField]) -> dict:
+    """Initial values for ``ArgumentsForm`` from a stored report's arguments."""
+    initial: dict = {}
+    for field in fields:
+        values = report.values(field.key)
+        if field.type.kind == FieldKind.EMAIL:
+            initial[field.key] = "\n".join(values)
+        elif field.type.kind == FieldKind.BOOL:
+            initial[field.key] = "1" in values
+        elif values:
+            initial[field.key] = values[0]
+    return initial
