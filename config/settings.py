@@ -50,6 +50,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reports_admin.context_processors.layout",
             ],
         },
     },
@@ -95,6 +96,7 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "reports_admin.views.accounts.locked_out"
 
 # The Weblink API.
 WEBLINK_API_URL = env("WEBLINK_API_URL", default="https://api-nguc.weblink.se")

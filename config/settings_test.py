@@ -1,0 +1,12 @@
+"""Settings for the test suite: the real settings with test-only secrets filled in."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks")
+# A fixed test key (32 zero bytes would do too; this one is random but public).
+os.environ.setdefault("WEBLINK_TOKEN_KEYS", "test:dGVzdC1vbmx5LWtleS0zMi1ieXRlcy1sb25nLTEyMzQ=")
+
+from config.settings import *  # noqa: E402, F403
+
+# Fast hashing: the suite creates many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make run`: the simulator and the dashboard on loopback, in the foreground until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=.venv/bin/python
+port=${PORT:-8000}
+sim_port=${SIM_PORT:-8001}
+
+port_busy() { "$py" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $1)) != 0)"; }
+for p in "$port" "$sim_port"; do
+    if port_busy "$p"; then
+        echo "error: port $p on 127.0.0.1 is already in use; choose others, e.g. make run PORT=8100 SIM_PORT=8101" >&2
+        exit 1
+    fi
+done
+
+# The key that encrypts stored tokens is kept in .env so they stay readable across runs.
+if ! grep -qs '^WEBLINK_TOKEN_KEYS=' .env; then
+    echo "WEBLINK_TOKEN_KEYS=$("$py" manage.py generate_token_key)" >>.env
+    echo "Generated a local token key into .env"
+fi
+
+export DEBUG=${DEBUG:-true}
+export WEBLINK_API_URL="http://127.0.0.1:$sim_port"
+
+"$py" manage.py migrate --noinput
+"$py" manage.py weblink_simulator --addrport "127.0.0.1:$sim_port" &
+sim_pid=$!
+web_pid=
+stop() {
+    trap - INT TERM EXIT
+    kill $sim_pid $web_pid 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+"$py" manage.py demo_account --wait 10
+"$py" manage.py runserver "127.0.0.1:$port" &
+web_pid=$!
+echo
+echo "  Weblink simulator: http://127.0.0.1:$sim_port"
+echo "  Dashboard:         http://127.0.0.1:$port   (sign in as demo / demo)"
+echo "  Press Ctrl-C to stop both."
+echo
+wait -n $sim_pid $web_pid

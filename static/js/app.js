@@ -1,0 +1,37 @@
+// Small progressive enhancements; every page works without them.
+"use strict";
+
+// A form marked data-once disables its submit buttons once it is being sent, so a double
+// click cannot submit it twice. Disabling waits a tick: a button disabled during the submit
+// event would drop its own name and value from what is sent.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-once")) {
+    return;
+  }
+  if (form.dataset.submitting === "1") {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.submitting = "1";
+  window.setTimeout(() => {
+    for (const button of form.querySelectorAll("button[type=submit]")) {
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+      if (button.dataset.busyLabel) {
+        button.textContent = button.dataset.busyLabel;
+      }
+    }
+  }, 0);
+});
+
+// A page restored from the back/forward cache gets its buttons back.
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form[data-once]")) {
+    delete form.dataset.submitting;
+    for (const button of form.querySelectorAll("button[type=submit]")) {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+  }
+});
