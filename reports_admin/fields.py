@@ -1,0 +1,114 @@
+"""A model field that stores a Weblink token encrypted, bound to its owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from reports_admin.token_keys import (
+    UnreadableTokenError,
+    configured_keys,
+    decrypt_token,
+    encrypt_token,
+    is_ciphertext,
+    key_id_of,
+)
+
+
+class EncryptedTokenField(models.TextField):
+    """A token kept encrypted with the id in ``associated_data_field`` bound to it.
+
+    The column and the instance attribute ``<name>_ciphertext`` hold only ciphertext, so
+    save(), refresh_from_db(), querysets and bulk_update() move ciphertext and never the
+    token. The attribute ``<name>`` encrypts on write and decrypts on read; a stored value
+    that no configured key can read (unknown key, tampered, another owner's) reads as None,
+    and ``is_unreadable`` tells that apart from no token at all.
+    """
+
+    def __init__(self, *args: Any, associated_data_field: str, **kwargs: Any) -> None:
+        self.associated_data_field = associated_data_field
+        # Never in a form or the admin: there is nothing a person should see or type there.
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("editable", None)
+        kwargs["associated_data_field"] = self.associated_data_field
+        return name, path, args, kwargs
+
+    def get_attname(self) -> str:
+        return f"{self.name}_ciphertext"
+
+    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
+        super().contribute_to_class(cls, name, **kwargs)
+        setattr(cls, self.name, _TokenAttribute(self))
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        # A guard for update(access_token=...) and the like, which bypass the attribute.
+        if value and not is_ciphertext(value):
+            raise ValueError(
+                f"{self.name} stores only ciphertext: set the token through the model attribute."
+            )
+        return value
+
+    def read(self, instance: models.Model) -> str | None:
+        """The token, or None when none is stored; UnreadableTokenError when no key reads it."""
+        ciphertext = getattr(instance, self.attname)
+        if not ciphertext:
+            return None
+        return decrypt_token(ciphertext, associated_data=self._associated_data(instance))
+
+    def write(self, instance: models.Model, token: str | None) -> None:
+        """Encrypts ``token`` with the newest key for the instance's owner (None clears it)."""
+        ciphertext = (
+            encrypt_token(token, associated_data=self._associated_data(instance)) if token else None
+        )
+        setattr(instance, self.attname, ciphertext)
+
+    def is_unreadable(self, instance: models.Model) -> bool:
+        """Whether a token is stored that no configured key can read."""
+        try:
+            self.read(instance)
+        except UnreadableTokenError:
+            return True
+        return False
+
+    def reencrypt(self, instance: models.Model) -> bool:
+        """Re-encrypts the stored token with the newest key; False when already on it.
+
+        Raises UnreadableTokenError, leaving the value as it is, when no key can read it.
+        """
+        token = self.read(instance)
+        if token is None or key_id_of(getattr(instance, self.attname)) == configured_keys()[0].id:
+            return False
+        self.write(instance, token)
+        return True
+
+    def _associated_data(self, instance: models.Model) -> bytes:
+        owner_id = getattr(instance, self.associated_data_field)
+        if owner_id is None:
+            raise ValueError(
+                f"Set {self.associated_data_field} before {self.name}: the token is bound to it."
+            )
+        return str(owner_id).encode()
+
+
+class _TokenAttribute:
+    """The model attribute that reads and writes the token through its field."""
+
+    def __init__(self, field: EncryptedTokenField) -> None:
+        self.field = field
+
+    def __get__(self, instance: models.Model | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        try:
+            return self.field.read(instance)
+        except UnreadableTokenError:
+            return None
+
+    def __set__(self, instance: models.Model, token: str | None) -> None:
+        self.field.write(instance, token)
