@@ -1,0 +1,228 @@
+"""The Weblink API itself: its routes, and what each one answers.
+
+Nothing here knows about sockets: a handler takes an :class:`ApiRequest` and returns a
+:class:`JsonAnswer` or a :class:`~weblink_sim.report_files.ReportFile`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
+
+from weblink_sim import auth, report_files, seed, validation
+from weblink_sim.report_files import ReportFile
+from weblink_sim.validation import ApiError
+
+if TYPE_CHECKING:
+    from weblink_sim.server import Simulator
+
+DEFAULT_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+    def json(self) -> object:
+        """The body parsed as JSON; a 400 answer when it is not JSON."""
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            raise ApiError(400, "The body is not valid JSON.") from None
+
+    def fields(self) -> dict:
+        """The body's fields, sent as JSON or form-encoded (sign-in takes both)."""
+        content_type = self.headers.get("content-type", "")
+        if "application/x-www-form-urlencoded" in content_type:
+            form = parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True)
+            return {name: values[-1] for name, values in form.items()}
+        body = self.json()
+        if not isinstance(body, dict):
+            raise ApiError(400, "The body must be a JSON object or a form.")
+        return body
+
+    def bearer_token(self) -> str | None:
+        scheme, _, token = self.headers.get("authorization", "").partition(" ")
+        return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+@dataclass
+class JsonAnswer:
+    status: int
+    body: object
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Answer = JsonAnswer | ReportFile
+Handler = Callable[..., Answer]
+
+
+# Handlers -----------------------------------------------------------------------------------
+
+
+def sign_in(sim: Simulator, request: ApiRequest) -> Answer:
+    return JsonAnswer(200, auth.sign_in(sim.tokens, request.fields()))
+
+
+def report_types(sim: Simulator, request: ApiRequest) -> Answer:
+    return JsonAnswer(200, list(seed.REPORT_TYPES))
+
+
+def argument_fields(sim: Simulator, request: ApiRequest) -> Answer:
+    return JsonAnswer(200, seed.ARGUMENT_FIELDS)
+
+
+def option_list(name: str) -> Handler:
+    """The handler for one of the company's option lists."""
+
+    def handler(sim: Simulator, request: ApiRequest) -> Answer:
+        return JsonAnswer(200, list(seed.OPTION_LISTS[name]))
+
+    return handler
+
+
+def _query_number(request: ApiRequest, name: str, default: int) -> int:
+    value = request.query.get(name)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise validation.invalid({name: ["Must be a whole number, 0 or more."]})
+    return int(value)
+
+
+def report_list(sim: Simulator, request: ApiRequest) -> Answer:
+    limit = _query_number(request, "limit", DEFAULT_LIMIT)
+    limit_from = _query_number(request, "limit_from", 0)
+    count, reports = sim.state.page(limit=limit, limit_from=limit_from)
+    # As in the vendor's example: the count is a string, limit and limit_from are numbers.
+    return JsonAnswer(
+        200, {"count": str(count), "limit": limit, "limit_from": limit_from, "reports": reports}
+    )
+
+
+def report_create(sim: Simulator, request: ApiRequest) -> Answer:
+    fields, report_type_id, arguments = validation.parse_report_create(request.json())
+    return JsonAnswer(200, {"id": sim.state.create_report(fields, report_type_id, arguments)})
+
+
+def report_update(sim: Simulator, request: ApiRequest, report_id: str) -> Answer:
+    changes = validation.parse_report_update(request.json())
+    sim.state.update_report(report_id, changes)
+    return JsonAnswer(200, [])
+
+
+def report_delete(sim: Simulator, request: ApiRequest, report_id: str) -> Answer:
+    sim.state.delete_report(report_id)
+    return JsonAnswer(200, [])
+
+
+def argument_add(sim: Simulator, request: ApiRequest, report_id: str) -> Answer:
+    key, value = validation.parse_argument(request.json())
+    return JsonAnswer(200, {"id": sim.state.add_argument(report_id, key, value)})
+
+
+def argument_update(
+    sim: Simulator, request: ApiRequest, report_id: str, argument_id: str
+) -> Answer:
+    key, value = validation.parse_argument(request.json())
+    sim.state.update_argument(report_id, argument_id, key, value)
+    return JsonAnswer(200, [])
+
+
+def argument_delete(
+    sim: Simulator, request: ApiRequest, report_id: str, argument_id: str
+) -> Answer:
+    sim.state.delete_argument(report_id, argument_id)
+    return JsonAnswer(200, [])
+
+
+def report_send(sim: Simulator, request: ApiRequest, report_id: str) -> Answer:
+    sim.state.send_report(report_id)
+    return JsonAnswer(200, [])
+
+
+def report_download(sim: Simulator, request: ApiRequest, file_format: str) -> Answer:
+    if file_format not in seed.FORMATS:
+        raise validation.invalid({"format": [f"Must be one of: {', '.join(seed.FORMATS)}."]})
+    interval, report_type_id, arguments = validation.parse_download(request.json())
+    return report_files.render(
+        file_format,
+        report_type=validation.report_type(report_type_id),
+        interval=interval,
+        arguments=arguments,
+        rows=sim.settings.download_rows,
+    )
+
+
+# Routing ------------------------------------------------------------------------------------
+
+_REPORT = r"/company/report/(?P<report_id>\d+)"
+_ARGUMENT = _REPORT + r"/argument/(?P<argument_id>\d+)"
+
+# (path pattern, {method: handler}); every route but sign-in needs a bearer token.
+ROUTES: list[tuple[re.Pattern, dict[str, Handler]]] = [
+    (re.compile(pattern), methods)
+    for pattern, methods in (
+        (r"/oauth2/user-credentials", {"POST": sign_in}),
+        (r"/company/report/type", {"GET": report_types}),
+        (r"/company/report/argument/fields", {"GET": argument_fields}),
+        (r"/company/queue", {"GET": option_list("pbx_queue")}),
+        (r"/company/user", {"GET": option_list("pbx_user")}),
+        (r"/company/callback/destination", {"GET": option_list("pbx_app_callback_destination")}),
+        (r"/company/report", {"GET": report_list, "POST": report_create}),
+        (_REPORT, {"PATCH": report_update, "DELETE": report_delete}),
+        (_REPORT + r"/argument", {"POST": argument_add}),
+        (_ARGUMENT, {"PATCH": argument_update, "DELETE": argument_delete}),
+        (_REPORT + r"/send", {"GET": report_send}),
+        (r"/company/report/download/(?P<file_format>[^/]+)", {"POST": report_download}),
+    )
+]
+
+
+def dispatch(sim: Simulator, request: ApiRequest) -> Answer:
+    """The answer to one API request: routing, the bearer token, then the handler."""
+    route = _route(request.path)
+    if route is None:
+        return JsonAnswer(404, {"message": "Not found."})
+    methods, params = route
+    handler = methods.get(request.method)
+    if handler is None:
+        allowed = ", ".join(sorted(methods))
+        return JsonAnswer(405, {"message": "Method not allowed."}, {"Allow": allowed})
+    if handler is not sign_in and not _authorised(sim, request):
+        return JsonAnswer(
+            401,
+            {
+                "message": "The access token is missing, invalid or expired.",
+                "error": "invalid_token",
+            },
+            {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    try:
+        return handler(sim, request, **params)
+    except ApiError as failure:
+        return JsonAnswer(failure.status, failure.body())
+
+
+def _route(path: str) -> tuple[dict[str, Handler], dict[str, str]] | None:
+    """The handlers of the route matching ``path`` and the ids in it."""
+    for pattern, methods in ROUTES:
+        match = pattern.fullmatch(path)
+        if match:
+            return methods, match.groupdict()
+    return None
+
+
+def _authorised(sim: Simulator, request: ApiRequest) -> bool:
+    token = request.bearer_token()
+    if token is None or sim.faults.tokens_expired:
+        return False
+    return sim.tokens.user_for(token) is not None

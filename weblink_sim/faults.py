@@ -1,0 +1,135 @@
+"""What tests and benchmarks can change or watch: faults, settings and the request log."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from dataclasses import dataclass
+
+
+@dataclass
+class Faults:
+    """Ways the simulator misbehaves on request. Set the attributes; ``clear()`` undoes all.
+
+    - ``latency``: seconds every API request waits before it is answered.
+    - ``status``: answer this status (with a JSON message) instead of the real answer, to
+      every API request, or only to paths starting with ``status_path_prefix``; when
+      ``status_count`` is set, only to that many requests, after which the fault ends.
+    - ``malformed_json``: JSON answers arrive cut in half.
+    - ``cut_download_after``: a download's connection closes after this many body bytes.
+    - ``tokens_expired``: every bearer token is answered 401.
+    """
+
+    latency: float = 0.0
+    status: int | None = None
+    status_path_prefix: str = ""
+    status_count: int | None = None
+    malformed_json: bool = False
+    cut_download_after: int | None = None
+    tokens_expired: bool = False
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Back to no faults at all."""
+        self.configure({})
+
+    def configure(self, values: dict) -> None:
+        """Replace every fault with ``values`` (absent keys go back to no fault).
+
+        Raises ValueError for unknown keys or values of the wrong type.
+        """
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        unknown = set(values) - set(defaults)
+        if unknown:
+            raise ValueError(f"Unknown faults: {', '.join(sorted(unknown))}.")
+        checked = {
+            name: _checked(name, values.get(name, default)) for name, default in defaults.items()
+        }
+        with self._lock:
+            for name, value in checked.items():
+                setattr(self, name, value)
+
+    def take_status(self, path: str) -> int | None:
+        """The status to force on a request for ``path``, counting it against ``status_count``."""
+        with self._lock:
+            if self.status is None or not path.startswith(self.status_path_prefix):
+                return None
+            status = self.status
+            if self.status_count is not None:
+                self.status_count -= 1
+                if self.status_count <= 0:
+                    self.status, self.status_count = None, None
+            return status
+
+    def to_json(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+_FAULT_TYPES = {
+    "latency": (int, float),
+    "status": int,
+    "status_path_prefix": str,
+    "status_count": int,
+    "malformed_json": bool,
+    "cut_download_after": int,
+    "tokens_expired": bool,
+}
+
+
+def _checked(name: str, value: object) -> object:
+    nullable = name in ("status", "status_count", "cut_download_after")
+    if value is None and nullable:
+        return None
+    expected = _FAULT_TYPES[name]
+    if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
+        raise ValueError(f"Fault {name} has the wrong type.")
+    return value
+
+
+@dataclass
+class Settings:
+    """How the simulator behaves when nothing is wrong."""
+
+    download_rows: int = 50  # rows in every downloaded file; raise it for benchmarks
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One API request as it arrived: method, path and query (last value of each name)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+
+
+class RequestLog:
+    """The API requests received and the TCP connections accepted. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._requests: list[RequestRecord] = []
+            self._connections = 0
+
+    def add_request(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._requests.append(record)
+
+    def add_connection(self) -> None:
+        with self._lock:
+            self._connections += 1
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def connections(self) -> int:
+        with self._lock:
+            return self._connections

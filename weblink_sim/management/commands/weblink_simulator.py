@@ -1,0 +1,50 @@
+"""`python manage.py weblink_simulator --addrport 127.0.0.1:8001`: serve the simulator."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from django.core.management.base import BaseCommand, CommandError
+
+from weblink_sim import auth, seed
+from weblink_sim.server import Simulator
+
+
+class Command(BaseCommand):
+    help = "Serve the Weblink API simulator in the foreground until Ctrl-C."
+    # The simulator needs none of the dashboard's configuration (such as token keys).
+    requires_system_checks = []
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--addrport",
+            default="127.0.0.1:8001",
+            help="host:port to listen on (default 127.0.0.1:8001; port 0 picks a free one)",
+        )
+
+    def handle(self, *args, addrport: str, **options) -> None:
+        host, _, port = addrport.rpartition(":")
+        if not host or not port.isdigit():
+            raise CommandError("--addrport must look like 127.0.0.1:8001")
+        simulator = Simulator()
+        try:
+            url = simulator.start(host=host, port=int(port))
+        except OSError as error:
+            raise CommandError(f"Cannot listen on {addrport}: {error}") from error
+        stopped = threading.Event()
+        # `make run` stops it with SIGTERM; a person with Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        self.stdout.write(f"Weblink simulator at {url}")
+        self.stdout.write(
+            f"Demo sign-in: company {seed.COMPANY}, user admin, password "
+            f"{auth.ACCOUNTS['admin'].password} (user secure also needs the two-factor code "
+            f"{auth.ACCOUNTS['secure'].tfa}). Press Ctrl-C to stop."
+        )
+        try:
+            stopped.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            simulator.stop()
+            self.stdout.write("Weblink simulator stopped.")

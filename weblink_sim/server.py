@@ -1,0 +1,231 @@
+"""The simulator's HTTP server and the :class:`Simulator` object that runs it.
+
+Typical use in tests::
+
+    sim = Simulator()
+    base_url = sim.start()            # a free port on 127.0.0.1
+    token = sim.issue_token()         # or sign in over HTTP as admin / demo
+    sim.faults.status = 503           # misbehave; sim.reset() undoes everything
+    sim.stop()
+
+Faults are applied here, around the API (``api.dispatch``): latency and forced statuses
+before it, malformed JSON and cut downloads on its answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from weblink_sim import api, control
+from weblink_sim.auth import TokenStore
+from weblink_sim.faults import Faults, RequestLog, RequestRecord, Settings
+from weblink_sim.report_files import ReportFile
+from weblink_sim.state import CompanyState
+
+
+class Simulator:
+    """A simulated Weblink API with its company, faults and logs, served on demand."""
+
+    def __init__(self) -> None:
+        self.state = CompanyState()
+        self.tokens = TokenStore()
+        self.faults = Faults()
+        self.settings = Settings()
+        self.log = RequestLog()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The URL the API is served at (only while started)."""
+        if self._server is None:
+            raise RuntimeError("The simulator is not running.")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a background thread; port 0 picks a free one. Returns the base URL."""
+        if self._server is not None:
+            raise RuntimeError("The simulator is already running.")
+        self._server = _Server((host, port), self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="weblink-simulator", daemon=True
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and close every open connection."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        self._server.close_open_connections()
+        self._thread.join()
+        self._server = self._thread = None
+
+    def reset(self) -> None:
+        """Reseed the company and clear faults, settings and logs. Tokens stay valid."""
+        self.state.reset()
+        self.faults.clear()
+        self.settings.download_rows = Settings().download_rows
+        self.log.clear()
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """The API requests received since the last reset (not the control endpoints)."""
+        return self.log.requests
+
+    @property
+    def connections_accepted(self) -> int:
+        """The TCP connections accepted since the last reset."""
+        return self.log.connections
+
+    def issue_token(self, username: str = "admin") -> str:
+        """A valid access token, as if the user had signed in."""
+        return self.tokens.issue(username)["access_token"]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Idle keep-alive connections must not hold up stop(): they are closed instead.
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+        self.simulator = simulator
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request, client_address) -> None:
+        self.simulator.log.add_connection()
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_connections(self) -> None:
+        with self._open_lock:
+            for connection in self._open:
+                with contextlib.suppress(OSError):  # already closed by the other side
+                    connection.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so pooled client connections are reused
+    disable_nagle_algorithm = True  # headers and body go in separate writes
+    timeout = 120  # seconds an idle keep-alive connection is kept
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PATCH = do_DELETE = do_PUT = do_OPTIONS = do_GET
+
+    def log_message(self, format: str, *args) -> None:
+        """Quiet: the request log is kept in memory instead."""
+
+    def _handle(self) -> None:
+        sim = self.server.simulator
+        body = self._read_body()
+        if body is None:
+            return
+        url = urlsplit(self.path)
+        if url.path.startswith(control.PREFIX):
+            status, answer = control.handle(sim, self.command, url.path, body)
+            self._send_json(status, json.dumps(answer).encode())
+            return
+        query = {name: values[-1] for name, values in parse_qs(url.query).items()}
+        sim.log.add_request(RequestRecord(self.command, url.path, query))
+        if sim.faults.latency:
+            time.sleep(sim.faults.latency)
+        forced = sim.faults.take_status(url.path)
+        if forced is not None:
+            self._send_forced(forced)
+            return
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        answer = api.dispatch(sim, api.ApiRequest(self.command, url.path, query, headers, body))
+        if isinstance(answer, ReportFile):
+            self._send_file(answer, sim.faults.cut_download_after)
+            return
+        data = json.dumps(answer.body, ensure_ascii=False).encode()
+        if sim.faults.malformed_json:
+            data = data[: max(1, len(data) // 2)]
+        self._send_json(answer.status, data, answer.headers)
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None after answering a request the server cannot read."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            self._send_json(411, b'{"message": "Send a Content-Length."}')
+            return None
+        length = self.headers.get("Content-Length", "0")
+        if not length.isdigit():
+            self.close_connection = True
+            self._send_json(400, b'{"message": "Bad Content-Length."}')
+            return None
+        return self.rfile.read(int(length))
+
+    def _send_json(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_forced(self, status: int) -> None:
+        # A 429 says when to come back, as rate limiters do.
+        headers = {"Retry-After": "1"} if status == 429 else {}
+        message = {"message": f"Simulated failure with status {status}."}
+        self._send_json(status, json.dumps(message).encode(), headers)
+
+    def _send_file(self, file: ReportFile, cut_after: int | None) -> None:
+        """Stream a report file; chunked when its length is unknown, cut short on request."""
+        chunked = file.length is None and self.request_version == "HTTP/1.1"
+        self.send_response(200)
+        self.send_header("Content-Type", file.content_type)
+        self.send_header("Content-Disposition", f'attachment; filename="{file.filename}"')
+        if file.length is not None:
+            self.send_header("Content-Length", str(file.length))
+        elif chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.close_connection = True  # an HTTP/1.0 client reads to the end of the connection
+        self.end_headers()
+        sent = 0
+        try:
+            for chunk in file.chunks:
+                if cut_after is not None and sent + len(chunk) > cut_after:
+                    self._write_body(chunk, chunked, upto=cut_after - sent)
+                    self.close_connection = True
+                    return
+                self._write_body(chunk, chunked)
+                sent += len(chunk)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True  # the client went away
+        finally:
+            file.chunks.close()
+
+    def _write_body(self, chunk: bytes, chunked: bool, upto: int | None = None) -> None:
+        """Write one chunk, or only its first ``upto`` bytes (a cut connection)."""
+        if not chunk:
+            return
+        if chunked:
+            self.wfile.write(b"%x\r\n" % len(chunk))
+        self.wfile.write(chunk if upto is None else chunk[:upto])
+        if chunked and upto is None:
+            self.wfile.write(b"\r\n")
