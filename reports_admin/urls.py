@@ -1,6 +1,33 @@
-from django.urls import path
-from django.views.generic import TemplateView
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from reports_admin.views import connection, reports
+
+report_patterns = [
+    path("", reports.report_list, name="list"),
+    path("new/", reports.report_create, name="create"),
+    path("types/", reports.report_types, name="types"),
+    path("refresh/", reports.metadata_refresh, name="refresh_metadata"),
+    path("<int:report_id>/edit/", reports.report_edit, name="edit"),
+    path("<int:report_id>/duplicate/", reports.report_duplicate, name="duplicate"),
+    path("<int:report_id>/delete/", reports.report_delete, name="delete"),
+]
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="home"),
+    path("", RedirectView.as_view(pattern_name="reports:list"), name="home"),
+    path("reports/", include((report_patterns, "reports"))),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("connection/", connection.connection_page, name="connection"),
+    path("connection/sign-in/", connection.connection_sign_in, name="connection_sign_in"),
+    path("connection/token/", connection.connection_save_token, name="connection_token"),
+    path("connection/test/", connection.connection_test, name="connection_test"),
+    path("connection/disconnect/", connection.connection_disconnect, name="connection_disconnect"),
 ]

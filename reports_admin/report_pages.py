@@ -1,0 +1,146 @@
+"""What the report pages read from a request: list parameters, pagination, form metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import QueryDict
+
+from reports_admin import metadata_cache
+from reports_admin.report_forms import INTERVAL_CHOICES, ReportForm
+from reports_admin.selectors import ReportFilters, ReportListing
+from reports_admin.weblink.metadata import (
+    OPTION_KINDS,
+    ArgumentField,
+    ArgumentFields,
+    FieldKind,
+    Option,
+    Report,
+    ReportType,
+)
+
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    page: int
+    per_page: int
+    filters: ReportFilters
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def _positive_int(text: str | None, default: int) -> int:
+    try:
+        return max(1, int(text or default))
+    except ValueError:
+        return default
+
+
+def list_query(params: QueryDict) -> ListQuery:
+    """The list page's parameters, with anything odd replaced by its default."""
+    per_page = _positive_int(params.get("per_page"), DEFAULT_PAGE_SIZE)
+    interval = params.get("interval", "")
+    active = params.get("active", "")
+    return ListQuery(
+        page=_positive_int(params.get("page"), 1),
+        per_page=per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE,
+        filters=ReportFilters(
+            search=params.get("q", "").strip(),
+            report_type_id=params.get("type", "") if params.get("type", "").isdigit() else "",
+            interval=interval if interval in dict(INTERVAL_CHOICES) else "",
+            active=active if active in ("0", "1") else "",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Pagination:
+    first: int  # 1-based number of the first row shown, 0 when none
+    last: int
+    total: int
+    total_is_exact: bool
+    previous_url: str | None
+    next_url: str | None
+
+
+def pagination(params: QueryDict, listing: ReportListing, query: ListQuery) -> Pagination:
+    def url_for(page: int) -> str:
+        return "?" + urlencode({**params.dict(), "page": page})
+
+    shown = len(listing.reports)
+    has_next = listing.offset + shown < listing.total or not listing.total_is_exact
+    return Pagination(
+        first=listing.offset + 1 if shown else 0,
+        last=listing.offset + shown,
+        total=listing.total,
+        total_is_exact=listing.total_is_exact,
+        previous_url=url_for(query.page - 1) if query.page > 1 else None,
+        next_url=url_for(query.page + 1) if has_next and shown else None,
+    )
+
+
+@dataclass(frozen=True)
+class ReportFormContext:
+    """The metadata a report form is built from, read through the cache."""
+
+    types: list[ReportType]
+    fields: ArgumentFields
+    stale: bool
+
+    @classmethod
+    def load(cls, *, user: AbstractBaseUser) -> ReportFormContext:
+        types = metadata_cache.report_types_get(user=user)
+        fields = metadata_cache.argument_fields_get(user=user)
+        return cls(types=types.value, fields=fields.value, stale=types.stale or fields.stale)
+
+    def report_initial(self, source: Report | None, *, copy: bool) -> dict:
+        if source is None:
+            return {"report_type": self.types[0].id if self.types else ""}
+        return {
+            "name": f"Copy of {source.name}" if copy else source.name,
+            "description": source.description,
+            "interval": source.interval,
+            "active": source.active,
+            "email_link_only": source.email_link_only,
+            "report_type": source.report_type_id,
+        }
+
+    def chosen_type_id(self, form: ReportForm, source: Report | None) -> str:
+        """The report type whose fields to show: fixed when editing, else what was picked."""
+        field = form.fields["report_type"]
+        if field.disabled and source is not None:
+            return source.report_type_id or ""
+        if form.is_bound:
+            picked = form.data.get(form.add_prefix("report_type"), "")
+            if any(t.id == picked for t in self.types):
+                return picked
+        return str(form.initial.get("report_type") or (self.types[0].id if self.types else ""))
+
+    def fields_for(self, report_type_id: str) -> tuple[ArgumentField, ...]:
+        return self.fields.for_type(report_type_id)
+
+    def options_for(
+        self, *, user: AbstractBaseUser, fields: tuple[ArgumentField, ...]
+    ) -> dict[FieldKind, list[Option] | None]:
+        """The pick-lists these fields need, and only those."""
+        kinds = {field.type.kind for field in fields} & set(OPTION_KINDS)
+        return {kind: metadata_cache.options_get(user=user, kind=kind).value for kind in kinds}
+
+
+def carried_over_initial(post: QueryDict, fields: tuple[ArgumentField, ...]) -> dict:
+    """Values typed for the previous report type that still apply to the new one."""
+    initial = {}
+    for field in fields:
+        name = f"arg-{field.key}"
+        if field.type.kind == FieldKind.BOOL:
+            initial[field.key] = name in post
+        elif name in post:
+            initial[field.key] = post[name]
+    return initial

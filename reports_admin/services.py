@@ -1,0 +1,140 @@
+"""Writes to the company's reports on Weblink: create, update, delete.
+
+Writes are never retried: when one fails, the caller learns exactly what was applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from reports_admin.argument_diff import (
+    AddArgument,
+    ArgumentChange,
+    ChangeArgument,
+    DeleteArgument,
+    plan_argument_changes,
+)
+from reports_admin.connections import weblink_call
+from reports_admin.weblink import WeblinkError
+from reports_admin.weblink.metadata import ArgumentField, FieldKind, Report
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The report's own values, as the form gives them."""
+
+    name: str
+    description: str
+    interval: str
+    active: bool
+    email_link_only: bool
+
+
+class PartialUpdate(WeblinkError):
+    """An edit failed part-way: ``applied`` went through, ``not_applied`` did not."""
+
+    def __init__(
+        self, error: WeblinkError, *, applied: Sequence[str], not_applied: Sequence[str]
+    ) -> None:
+        super().__init__(error.message, status=error.status)
+        self.error = error
+        self.applied = list(applied)
+        self.not_applied = list(not_applied)
+
+
+def report_create(
+    *,
+    user: AbstractBaseUser,
+    settings: ReportSettings,
+    report_type_id: str,
+    arguments: Mapping[str, Sequence[str]],
+) -> str:
+    """Creates the report with all its arguments in one call; returns the new id."""
+    return weblink_call(
+        user=user,
+        operation=lambda client: client.report_create(
+            name=settings.name,
+            description=settings.description,
+            interval=settings.interval,
+            active=settings.active,
+            email_link_only=settings.email_link_only,
+            report_type_id=report_type_id,
+            arguments=[(key, value) for key, values in arguments.items() for value in values],
+        ),
+    )
+
+
+def report_update(
+    *,
+    user: AbstractBaseUser,
+    report: Report,
+    settings: ReportSettings,
+    arguments: Mapping[str, Sequence[str]],
+    fields: Sequence[ArgumentField],
+) -> list[ArgumentChange]:
+    """Saves the report's values, then makes the fewest argument calls for the new arguments.
+
+    Only the keys of ``fields`` (what the form showed) are touched: other arguments are kept.
+    A single-value field shows the first stored value, so further stored values of its key
+    are kept too. Raises PartialUpdate, listing what was and was not applied, when a call fails.
+    """
+    wanted = {key: list(values) for key, values in arguments.items()}
+    for field in fields:
+        stored = report.values(field.key)
+        if field.type.kind != FieldKind.EMAIL and len(stored) > 1:
+            wanted.setdefault(field.key, []).extend(stored[1:])
+    plan = plan_argument_changes(
+        report.arguments, wanted, managed_keys={field.key for field in fields}
+    )
+    steps = [_describe_settings(settings)] + [_describe_change(change) for change in plan]
+    done: list[str] = []
+    try:
+        weblink_call(
+            user=user,
+            operation=lambda client: client.report_update(
+                report.id,
+                name=settings.name,
+                description=settings.description,
+                interval=settings.interval,
+                active=settings.active,
+                email_link_only=settings.email_link_only,
+            ),
+        )
+        done.append(steps[0])
+        for change, step in zip(plan, steps[1:], strict=True):
+            weblink_call(user=user, operation=lambda client, c=change: _apply(client, report, c))
+            done.append(step)
+    except WeblinkError as error:
+        raise PartialUpdate(error, applied=done, not_applied=steps[len(done) :]) from error
+    return plan
+
+
+def report_delete(*, user: AbstractBaseUser, report: Report) -> None:
+    weblink_call(user=user, operation=lambda client: client.report_delete(report.id))
+
+
+def _apply(client, report: Report, change: ArgumentChange) -> None:
+    match change:
+        case AddArgument(key=key, value=value):
+            client.argument_add(report.id, key=key, value=value)
+        case ChangeArgument(argument_id=argument_id, key=key, value=value):
+            client.argument_update(report.id, argument_id, key=key, value=value)
+        case DeleteArgument(argument_id=argument_id):
+            client.argument_delete(report.id, argument_id)
+
+
+def _describe_settings(settings: ReportSettings) -> str:
+    return f"Saved name, description, interval and state of “{settings.name}”"
+
+
+def _describe_change(change: ArgumentChange) -> str:
+    match change:
+        case AddArgument(key=key, value=value):
+            return f"Add {key} = {value}"
+        case ChangeArgument(key=key, value=value):
+            return f"Change {key} to {value}"
+        case DeleteArgument(key=key, value=value):
+            return f"Remove {key} = {value}"

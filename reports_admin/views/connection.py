@@ -1,0 +1,84 @@
+"""The connection page: sign in with Weblink or paste a token, test, disconnect."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from reports_admin import connections
+from reports_admin.connection_forms import WeblinkSignInForm, WeblinkTokenForm
+from reports_admin.weblink import TokenRejected, TwoFactorRequired, WeblinkError
+
+
+def _render_page(
+    request: HttpRequest,
+    *,
+    sign_in_form: WeblinkSignInForm | None = None,
+    token_form: WeblinkTokenForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    connection = connections.connection_get(user=request.user)
+    context = {
+        "connection": connection,
+        "sign_in_form": sign_in_form or WeblinkSignInForm(prefix="signin"),
+        "token_form": token_form or WeblinkTokenForm(prefix="token"),
+    }
+    return render(request, "connection.html", context, status=status)
+
+
+@require_GET
+def connection_page(request: HttpRequest) -> HttpResponse:
+    return _render_page(request)
+
+
+@require_POST
+def connection_sign_in(request: HttpRequest) -> HttpResponse:
+    form = WeblinkSignInForm(request.POST, prefix="signin")
+    if form.is_valid():
+        try:
+            connections.connection_sign_in(user=request.user, **form.cleaned_data)
+        except TwoFactorRequired:
+            form.add_error("tfa", _("Enter the current two-factor code."))
+        except TokenRejected:
+            form.add_error(None, _("Wrong user name or password."))
+        except WeblinkError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Connected to Weblink."))
+            return redirect("connection")
+    return _render_page(request, sign_in_form=form, status=400)
+
+
+@require_POST
+def connection_save_token(request: HttpRequest) -> HttpResponse:
+    form = WeblinkTokenForm(request.POST, prefix="token")
+    if form.is_valid():
+        try:
+            connections.connection_save_token(user=request.user, **form.cleaned_data)
+        except TokenRejected:
+            form.add_error("token", _("Weblink did not accept this token."))
+        except WeblinkError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Connected to Weblink."))
+            return redirect("connection")
+    return _render_page(request, token_form=form, status=400)
+
+
+@require_POST
+def connection_test(request: HttpRequest) -> HttpResponse:
+    try:
+        connections.connection_test(user=request.user)
+    except WeblinkError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The connection works: Weblink accepted the token."))
+    return redirect("connection")
+
+
+@require_POST
+def connection_disconnect(request: HttpRequest) -> HttpResponse:
+    connections.connection_disconnect(user=request.user)
+    messages.success(request, _("Disconnected from Weblink. The stored tokens are removed."))
+    return redirect("connection")
