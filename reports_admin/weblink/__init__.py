@@ -1,0 +1,27 @@
+"""The Weblink NGUC API: the client, its errors and the typed metadata it returns."""
+
+from reports_admin.weblink.client import FORMATS, Download, WeblinkClient
+from reports_admin.weblink.errors import (
+    BadAnswer,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    TokenRejected,
+    TwoFactorRequired,
+    UpstreamUnavailable,
+    WeblinkError,
+)
+
+__all__ = [
+    "FORMATS",
+    "BadAnswer",
+    "Download",
+    "InvalidInput",
+    "NotFound",
+    "RateLimited",
+    "TokenRejected",
+    "TwoFactorRequired",
+    "UpstreamUnavailable",
+    "WeblinkClient",
+    "WeblinkError",
+]

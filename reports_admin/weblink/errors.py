@@ -1,0 +1,95 @@
+"""The one exception family the Weblink client raises.
+
+Views turn these into messages for people: ``.message`` is always a sentence fit to show,
+and never contains a token.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+class WeblinkError(Exception):
+    """Any failure talking to Weblink; ``status`` is the HTTP status when there was one."""
+
+    default_message = "Weblink could not complete the request."
+
+    def __init__(self, message: str | None = None, *, status: int | None = None) -> None:
+        self.message = message or self.default_message
+        self.status = status
+        super().__init__(self.message)
+
+
+class TokenRejected(WeblinkError):
+    """401: the stored token (or the credentials at sign-in) were not accepted."""
+
+    default_message = "Weblink did not accept the stored token. Connect again."
+
+
+class TwoFactorRequired(WeblinkError):
+    """402: the two-factor code is missing, wrong or expired."""
+
+    default_message = "Weblink needs the current two-factor code: it was missing, wrong or expired."
+
+
+class NotFound(WeblinkError):
+    """404, or an id that cannot exist (refused before any request)."""
+
+    default_message = "Weblink could not find that item. It may have been deleted."
+
+
+class InvalidInput(WeblinkError):
+    """400 or 422: Weblink refused the values sent; ``field_errors`` by field key."""
+
+    default_message = "Weblink did not accept the input."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        field_errors: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message, status=status)
+        self.field_errors = field_errors or {}
+
+
+class RateLimited(WeblinkError):
+    """429: too many requests; ``retry_after`` in seconds when Weblink said."""
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = 429,
+        retry_after: float | None = None,
+    ) -> None:
+        if message is None:
+            wait = (
+                "a moment" if retry_after is None else f"{max(1, math.ceil(retry_after))} seconds"
+            )
+            message = f"Weblink is receiving too many requests. Wait {wait} and try again."
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class UpstreamUnavailable(WeblinkError):
+    """Timeouts, connection errors, 5xx and broken downloads.
+
+    ``timed_out`` is true when the request may have reached Weblink but no answer came
+    (a read timeout): a write may then have happened.
+    """
+
+    default_message = "Weblink is not available right now. Try again in a moment."
+
+    def __init__(
+        self, message: str | None = None, *, status: int | None = None, timed_out: bool = False
+    ) -> None:
+        super().__init__(message, status=status)
+        self.timed_out = timed_out
+
+
+class BadAnswer(WeblinkError):
+    """Malformed JSON, an unexpected shape, or a redirect."""
+
+    default_message = "Weblink sent an answer this dashboard does not understand."
