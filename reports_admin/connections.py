@@ -76,10 +76,18 @@ def weblink_call[T](*, user: AbstractBaseUser, operation: Callable[[WeblinkClien
         return operation(WeblinkClient(connection.access_token))
     except TokenRejected:
         if not _connection_refresh(connection):
-            connection.state = WeblinkConnection.State.EXPIRED
-            connection.save(update_fields=["state", "updated_at"])
+            _connection_expire(connection)
             raise
-    return operation(WeblinkClient(connection.access_token))
+    try:
+        return operation(WeblinkClient(connection.access_token))
+    except TokenRejected:
+        _connection_expire(connection)
+        raise
+
+
+def _connection_expire(connection: WeblinkConnection) -> None:
+    connection.state = WeblinkConnection.State.EXPIRED
+    connection.save(update_fields=["state", "updated_at"])
 
 
 def _connection_refresh(connection: WeblinkConnection) -> bool:

@@ -53,6 +53,11 @@ class TokenStore:
             username, expires_at = self._access.get(access_token, (None, 0.0))
         return username if time.monotonic() < expires_at else None
 
+    def expire(self, access_token: str) -> None:
+        """Let one access token expire now (its refresh token stays usable)."""
+        with self._lock:
+            self._access.pop(access_token, None)
+
     def use_refresh_token(self, refresh_token: str) -> str | None:
         """The user of a refresh token, which is used up; None when it is not valid."""
         with self._lock:

@@ -1,0 +1,68 @@
+"""Fixtures shared by the whole test suite. Add yours below, each with a docstring.
+
+The Weblink simulator runs once per test session on a free loopback port:
+- ``weblink_simulator``: the running :class:`~weblink_sim.server.Simulator` (session-wide;
+  prefer ``simulator`` unless a session-scoped fixture of yours needs it).
+- ``simulator``: the same simulator, reset (reseeded, no faults, empty logs) before and after
+  the test. Set faults on ``simulator.faults``, read ``simulator.requests`` and
+  ``simulator.state``, get a token with ``simulator.issue_token()``.
+- ``weblink_url``: ``simulator``'s base URL, also set as ``settings.WEBLINK_API_URL``.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+
+from weblink_sim.server import Simulator
+
+
+@pytest.fixture(scope="session")
+def weblink_simulator() -> Iterator[Simulator]:
+    """The Weblink simulator, serving on 127.0.0.1 for the whole test session."""
+    sim = Simulator()
+    sim.start(host="127.0.0.1", port=0)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def simulator(weblink_simulator: Simulator) -> Iterator[Simulator]:
+    """The Weblink simulator, freshly reset for this test (and reset again after it)."""
+    weblink_simulator.reset()
+    yield weblink_simulator
+    weblink_simulator.reset()
+
+
+@pytest.fixture
+def weblink_url(simulator: Simulator, settings) -> str:
+    """The simulator's base URL, which ``settings.WEBLINK_API_URL`` points at for this test."""
+    settings.WEBLINK_API_URL = simulator.base_url
+    return simulator.base_url
+
+
+@pytest.fixture
+def user(django_user_model):
+    """A dashboard user, not connected to Weblink."""
+    return django_user_model.objects.create_user("anna", password="anna-password-123")
+
+
+@pytest.fixture
+def client_signed_in(client, user):
+    """The test client, signed in to the dashboard as ``user``."""
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def user_connected(user, weblink_url):
+    """``user``, connected to the simulator as its admin (company demo)."""
+    from reports_admin.connections import connection_sign_in
+
+    connection_sign_in(user=user, company="demo", username="admin", password="demo")  # noqa: S106
+    return user
+
+
+@pytest.fixture
+def client_connected(client_signed_in, user_connected):
+    """The test client, signed in as a person connected to the simulator."""
+    return client_signed_in

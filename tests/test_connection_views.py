@@ -1,0 +1,156 @@
+"""The connection page against the simulator over HTTP: sign in, paste a token, test,
+disconnect, expiry and refresh; and that no token or password is ever shown or logged."""
+
+import logging
+
+import pytest
+from django.urls import reverse
+
+from reports_admin.connections import connection_get, weblink_call
+from reports_admin.models import WeblinkConnection
+from reports_admin.weblink import TokenRejected
+
+pytestmark = pytest.mark.django_db
+
+SIGN_IN = {
+    "signin-company": "demo",
+    "signin-username": "admin",
+    "signin-password": "demo",
+    "signin-tfa": "",
+}
+
+
+def sign_in(client, **changes):
+    return client.post(reverse("connection_sign_in"), {**SIGN_IN, **changes})
+
+
+def test_sign_in_with_weblink_connects(client_signed_in, user, simulator, weblink_url):
+    response = sign_in(client_signed_in)
+    assert response.status_code == 302
+    connection = connection_get(user=user)
+    assert connection.state == WeblinkConnection.State.CONNECTED
+    assert connection.company == "demo"
+    assert connection.username == "admin"
+    assert simulator.tokens.user_for(connection.access_token) == "admin"
+    page = client_signed_in.get(reverse("connection")).content.decode()
+    assert connection.fingerprint in page
+    assert "Connected" in page
+
+
+def test_wrong_password_is_said_on_the_form_and_not_rendered_back(
+    client_signed_in, user, simulator, weblink_url
+):
+    response = sign_in(client_signed_in, **{"signin-password": "not-the-password-xyz"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Wrong user name or password." in page
+    assert "not-the-password-xyz" not in page
+    assert 'value="demo"' in page  # the company typed is kept
+    assert connection_get(user=user) is None
+
+
+def test_two_factor_needed_then_accepted(client_signed_in, user, simulator, weblink_url):
+    response = sign_in(client_signed_in, **{"signin-username": "secure"})
+    assert response.status_code == 400
+    form = response.context["sign_in_form"]
+    assert form.errors["tfa"] == ["Enter the current two-factor code."]
+
+    response = sign_in(client_signed_in, **{"signin-username": "secure", "signin-tfa": "123456"})
+    assert response.status_code == 302
+    assert connection_get(user=user).username == "secure"
+
+
+def test_pasted_token_is_verified_before_it_is_saved(
+    client_signed_in, user, simulator, weblink_url
+):
+    good = simulator.issue_token()
+    bad = "not-a-token-at-all"
+    response = client_signed_in.post(
+        reverse("connection_token"), {"token-company": "demo", "token-token": bad}
+    )
+    assert response.status_code == 400
+    assert "Weblink did not accept this token." in response.content.decode()
+    assert bad not in response.content.decode()
+    assert connection_get(user=user) is None
+
+    response = client_signed_in.post(
+        reverse("connection_token"), {"token-company": "demo", "token-token": good}
+    )
+    assert response.status_code == 302
+    assert connection_get(user=user).access_token == good
+
+
+def test_test_connection_and_disconnect(client_connected, user, simulator, weblink_url):
+    response = client_connected.post(reverse("connection_test"), follow=True)
+    assert "The connection works" in response.content.decode()
+
+    response = client_connected.post(reverse("connection_disconnect"), follow=True)
+    assert "Disconnected from Weblink" in response.content.decode()
+    assert connection_get(user=user) is None
+    assert not WeblinkConnection.objects.exists()
+
+
+def test_expired_token_is_refreshed_once(user_connected, simulator, weblink_url):
+    old = connection_get(user=user_connected).access_token
+    simulator.tokens.expire(old)
+    types = weblink_call(user=user_connected, operation=lambda client: client.report_types())
+    assert types
+    connection = connection_get(user=user_connected)
+    assert connection.access_token != old
+    assert connection.state == WeblinkConnection.State.CONNECTED
+
+
+def test_expiry_without_refresh_marks_the_connection_and_shows_a_banner(
+    client_connected, user_connected, simulator, weblink_url
+):
+    simulator.faults.tokens_expired = True
+    with pytest.raises(TokenRejected):
+        weblink_call(user=user_connected, operation=lambda client: client.report_types())
+    connection = connection_get(user=user_connected)
+    assert connection.state == WeblinkConnection.State.EXPIRED
+    page = client_connected.get(reverse("reports:types")).content.decode()
+    assert "Your Weblink connection has expired" in page
+    assert reverse("connection") in page
+
+    simulator.faults.tokens_expired = False
+    assert sign_in(client_connected).status_code == 302
+    assert connection_get(user=user_connected).state == WeblinkConnection.State.CONNECTED
+
+
+def test_token_and_password_never_in_pages_or_logs(
+    client_signed_in, user, simulator, weblink_url, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    sign_in(client_signed_in, **{"signin-password": "typed-secret-password-42"})
+    sign_in(client_signed_in)
+    token = connection_get(user=user).access_token
+    for name in ("connection", "reports:list", "reports:create", "reports:types"):
+        assert token not in client_signed_in.get(reverse(name)).content.decode()
+    assert token not in caplog.text
+    assert "typed-secret-password-42" not in caplog.text
+
+
+def test_dashboard_sign_in_is_throttled(client, django_user_model, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    django_user_model.objects.create_user("ann", password="right-password-123")
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "ann", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "ann", "password": "right-password-123"})
+    assert response.status_code == 429
+    assert "Try again in" in response.content.decode()
+
+
+def test_pages_need_a_signed_in_person(client):
+    response = client.get(reverse("reports:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_next_only_leads_inside_the_site(client, django_user_model):
+    django_user_model.objects.create_user("bo", password="right-password-123")
+    response = client.post(
+        reverse("login") + "?next=https://evil.example/",
+        {"username": "bo", "password": "right-password-123", "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
