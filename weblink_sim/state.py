@@ -183,6 +183,13 @@ class CompanyState:
             report.arguments.append(argument)
             return argument.id
 
+    def add_unchecked_argument(self, report_id: str, key: str, value: str) -> str:
+        """For tests: an argument the metadata does not describe (say, a retired field)."""
+        with self._lock:
+            argument = self._new_argument(key, value, now_text())
+            self._get(report_id).arguments.append(argument)
+            return argument.id
+
     def update_argument(self, report_id: str, argument_id: str, key: str, value: str) -> None:
         with self._lock:
             report = self._get(report_id)

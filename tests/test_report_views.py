@@ -1,0 +1,340 @@
+"""The report pages against the simulator over real HTTP: list, search, create, edit,
+duplicate, delete, the types catalogue, upstream errors, and how many calls pages make."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def api_calls(simulator):
+    return [(r.method, r.path) for r in simulator.requests]
+
+
+def form_data(**changes):
+    """A complete, valid create form for report type 1 (Queue - Missed)."""
+    data = {
+        "name": "Missed calls, Support",
+        "description": "For the team leads",
+        "interval": "day",
+        "active": "on",
+        "report_type": "1",
+        "arg-format": "xlsx",
+        "arg-email": "lead@example.com\nboss@example.com",
+        "arg-queue_id": "1104",
+        "arg-option": "missedCalls",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_list_pages_through_the_reports(client_connected, simulator):
+    count = len(simulator.state.reports)
+    response = client_connected.get(reverse("reports:list"), {"per_page": 10})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 10
+    assert f"1–10 of {count}" in response.content.decode()
+    assert ("GET", "/company/report") in api_calls(simulator)
+    listing_query = [r.query for r in simulator.requests if r.path == "/company/report"][-1]
+    assert listing_query == {"limit": "10", "limit_from": "0"}
+
+    response = client_connected.get(reverse("reports:list"), {"per_page": 10, "page": 2})
+    assert f"11–20 of {count}" in response.content.decode()
+    names = [report.name for report, *_ in response.context["rows"]]
+    assert names == [r.name for r in simulator.state.reports[10:20]]
+
+
+def test_search_by_recipient_and_filters_across_pages(client_connected, simulator):
+    wanted = [r for r in simulator.state.reports if any("vaxel" in e for e in r.values("email"))]
+    assert wanted, "the seeded company has a report for the switchboard"
+    response = client_connected.get(reverse("reports:list"), {"q": "VAXEL", "per_page": 10})
+    assert [r.id for r, *_ in response.context["rows"]] == [r.id for r in wanted]
+
+    response = client_connected.get(reverse("reports:list"), {"type": "4", "per_page": 100})
+    expected = [r.id for r in simulator.state.reports if r.report_type_id == "4"]
+    assert [r.id for r, *_ in response.context["rows"]] == expected
+
+    response = client_connected.get(reverse("reports:list"), {"active": "0", "interval": "day"})
+    expected = [r.id for r in simulator.state.reports if not r.active and r.interval == "day"]
+    assert [r.id for r, *_ in response.context["rows"]] == expected
+
+
+def test_empty_and_error_states(client_connected, simulator):
+    for report in list(simulator.state.reports):
+        simulator.state.delete_report(report.id)
+    page = client_connected.get(reverse("reports:list")).content.decode()
+    assert "No reports yet." in page
+
+    simulator.faults.status = 500
+    page = client_connected.get(reverse("reports:list")).content.decode()
+    assert "The reports could not be loaded" in page
+    assert "Retry" in page
+
+
+def test_a_warm_list_page_makes_one_call_and_a_warm_create_form_none(client_connected, simulator):
+    client_connected.get(reverse("reports:list"))
+    client_connected.get(reverse("reports:create"))
+    simulator.log.clear()
+    client_connected.get(reverse("reports:list"))
+    assert api_calls(simulator) == [("GET", "/company/report")]
+
+    simulator.log.clear()
+    assert client_connected.get(reverse("reports:create")).status_code == 200
+    assert api_calls(simulator) == []
+
+
+def test_stale_metadata_is_used_when_weblink_fails(client_connected, simulator):
+    client_connected.get(reverse("reports:create"))
+    client_connected.post(reverse("reports:refresh_metadata"))
+    simulator.faults.status = 503
+    simulator.log.clear()
+    response = client_connected.get(reverse("reports:create"))
+    assert response.status_code == 200
+    assert "may be out of date" in response.content.decode()
+    assert ("GET", "/company/report/type") in api_calls(simulator)  # it did ask Weblink
+
+
+@pytest.mark.parametrize(
+    ("report_type", "arguments"),
+    [
+        ("1", {"arg-queue_id": "1101", "arg-option": "missedCalls"}),
+        ("2", {"arg-queue_id": "1102", "arg-option": "perDay"}),
+        ("3", {"arg-queue_id": "1103", "arg-target_seconds": "20"}),
+        ("4", {"arg-user_id": "2203", "arg-include_internal": "on"}),
+        ("5", {"arg-user_id": "2210"}),
+        ("6", {"arg-destination_id": "3302", "arg-option": "failed"}),
+        ("7", {}),
+    ],
+)
+def test_create_each_report_type(client_connected, simulator, report_type, arguments):
+    data = {
+        "name": f"New type {report_type}",
+        "description": "",
+        "interval": "week",
+        "report_type": report_type,
+        "arg-format": "csv",
+        "arg-email": "a@example.com, b@example.com",
+        "arg-only_when_data": "on",
+        **arguments,
+    }
+    response = client_connected.post(reverse("reports:create"), data)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    created = [r for r in simulator.state.reports if r.name == f"New type {report_type}"]
+    assert len(created) == 1
+    report = created[0]
+    assert report.report_type_id == report_type
+    assert report.active is False
+    assert report.values("email") == ["a@example.com", "b@example.com"]
+    assert report.values("only_when_data") == ["1"]
+    for name, value in arguments.items():
+        assert report.values(name.removeprefix("arg-")) == ["1" if value == "on" else value]
+    assert report.values("report_language") == []  # empty optional fields are not sent
+    posts = [c for c in api_calls(simulator) if c[0] == "POST" and c[1].startswith("/company")]
+    assert posts == [("POST", "/company/report")]
+
+
+def test_form_errors_are_shown_before_any_call(client_connected, simulator):
+    client_connected.get(reverse("reports:create"))
+    simulator.log.clear()
+    response = client_connected.post(
+        reverse("reports:create"), form_data(name="", **{"arg-email": "not-an-address"})
+    )
+    assert response.status_code == 400
+    assert "This field is required." in response.context["form"].errors["name"]
+    assert "not-an-address" in str(response.context["arguments_form"].errors["email"])
+    assert "not-an-address" in response.content.decode()  # what was typed is kept
+    assert api_calls(simulator) == []
+
+
+def test_changing_the_type_keeps_the_values_that_still_apply(client_connected, simulator):
+    response = client_connected.post(
+        reverse("reports:create"),
+        form_data(report_type="4", change_type="1"),
+    )
+    assert response.status_code == 200
+    arguments_form = response.context["arguments_form"]
+    assert "user_id" in arguments_form.fields
+    assert "queue_id" not in arguments_form.fields
+    assert arguments_form.initial["email"] == "lead@example.com\nboss@example.com"
+    assert arguments_form.initial["format"] == "xlsx"
+    assert not response.context["form"].errors
+
+    response = client_connected.post(
+        reverse("reports:create"),
+        form_data(report_type="6"),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "report_type"},
+    )
+    page = response.content.decode()
+    assert 'id="argument-fields"' in page
+    assert "<html" not in page
+    assert "Destination" in page
+
+
+def test_edit_adds_changes_and_removes_recipients(client_connected, simulator):
+    report = simulator.state.reports[0]
+    old_emails = report.values("email")
+    assert len(old_emails) == 2
+    form = client_connected.get(reverse("reports:edit", args=[report.id])).context["form"]
+    assert form.initial["name"] == report.name
+
+    simulator.log.clear()
+    data = form_data(
+        name=report.name,
+        description=report.description or "",
+        interval=report.interval,
+        report_type=None,
+        **{
+            "arg-format": report.values("format")[0],
+            "arg-queue_id": report.values("queue_id")[0],
+            "arg-option": report.values("option")[0],
+            "arg-email": f"{old_emails[0]}\nnew@example.com\nthird@example.com",
+        },
+    )
+    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    assert response.status_code == 302
+    edited = simulator.state.report(report.id)
+    assert sorted(edited.values("email")) == sorted(
+        [old_emails[0], "new@example.com", "third@example.com"]
+    )
+    writes = [c for c in api_calls(simulator) if c[0] != "GET"]
+    assert writes == [
+        ("PATCH", f"/company/report/{report.id}"),
+        ("PATCH", writes[1][1]),
+        ("POST", f"/company/report/{report.id}/argument"),
+    ]
+
+
+def test_one_recipient_edit_makes_exactly_two_writes(client_connected, simulator):
+    report = simulator.state.reports[1]
+    data = form_data(
+        name=report.name,
+        description=report.description or "",
+        interval=report.interval,
+        active="on" if report.active else None,
+        report_type=None,
+        **{
+            "arg-format": report.values("format")[0],
+            "arg-queue_id": report.values("queue_id")[0],
+            "arg-option": report.values("option")[0],
+            "arg-only_when_data": "on",
+            "arg-email": "someone.else@example.com",
+        },
+    )
+    client_connected.get(reverse("reports:edit", args=[report.id]))
+    simulator.log.clear()
+    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    assert response.status_code == 302
+    calls = api_calls(simulator)
+    assert calls.count(("GET", "/company/report")) == 1  # the read that finds the report
+    assert [c for c in calls if c[0] != "GET"] == [
+        ("PATCH", f"/company/report/{report.id}"),
+        ("PATCH", calls[-1][1]),
+    ]
+    assert simulator.state.report(report.id).values("email") == ["someone.else@example.com"]
+
+
+def test_unknown_arguments_survive_an_edit(client_connected, simulator):
+    report = simulator.state.reports[0]
+    simulator.state.add_unchecked_argument(report.id, "legacy_flag", "x")
+    data = form_data(
+        name="Renamed",
+        report_type=None,
+        **{
+            "arg-format": report.values("format")[0],
+            "arg-queue_id": report.values("queue_id")[0],
+            "arg-option": report.values("option")[0],
+            "arg-email": "\n".join(report.values("email")),
+        },
+    )
+    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    assert response.status_code == 302
+    edited = simulator.state.report(report.id)
+    assert edited.name == "Renamed"
+    assert edited.values("legacy_flag") == ["x"]
+
+
+def test_emptying_an_optional_field_deletes_its_argument(client_connected, simulator):
+    report = simulator.state.reports[1]
+    assert report.values("only_when_data") == ["1"]
+    data = form_data(
+        name=report.name,
+        interval=report.interval,
+        report_type=None,
+        **{
+            "arg-format": report.values("format")[0],
+            "arg-queue_id": "",
+            "arg-option": report.values("option")[0],
+            "arg-email": "\n".join(report.values("email")),
+        },
+    )
+    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    assert response.status_code == 302
+    edited = simulator.state.report(report.id)
+    assert edited.values("only_when_data") == []
+    assert edited.values("queue_id") == []
+
+
+def test_delete_behind_a_confirmation(client_connected, simulator):
+    report = simulator.state.reports[2]
+    page = client_connected.get(reverse("reports:delete", args=[report.id])).content.decode()
+    assert report.name in page
+    assert simulator.state.report(report.id) is not None
+    response = client_connected.post(reverse("reports:delete", args=[report.id]))
+    assert response.status_code == 302
+    assert simulator.state.report(report.id) is None
+
+
+def test_duplicate_opens_a_prefilled_create_form(client_connected, simulator):
+    report = simulator.state.reports[0]
+    response = client_connected.get(reverse("reports:duplicate", args=[report.id]))
+    assert response.context["form"].initial["name"] == f"Copy of {report.name}"
+    assert response.context["arguments_form"].initial["queue_id"] == report.values("queue_id")[0]
+    assert f'action="{reverse("reports:create")}"' in response.content.decode()
+
+
+def test_upstream_field_errors_land_on_their_fields(client_connected, simulator):
+    simulator.faults.status = 503
+    simulator.faults.status_path_prefix = "/company/queue"
+    response = client_connected.get(reverse("reports:create"))
+    assert "could not be loaded" in str(response.context["arguments_form"]["queue_id"].help_text)
+    simulator.faults.clear()
+
+    response = client_connected.post(
+        reverse("reports:create"), form_data(**{"arg-queue_id": "9999"})
+    )
+    assert response.status_code == 400
+    assert response.context["arguments_form"].errors["queue_id"]
+    assert "Missed calls, Support" in response.content.decode()
+
+
+@pytest.mark.parametrize("fault", [{"status": 500}, {"latency": 0.5}])
+def test_upstream_failure_on_save_keeps_the_input(client_connected, simulator, settings, fault):
+    client_connected.get(reverse("reports:create"))  # warm the metadata cache
+    settings.WEBLINK_READ_TIMEOUT = 0.2
+    simulator.faults.configure({**fault, "status_path_prefix": "/company/report"})
+    simulator.log.clear()
+    response = client_connected.post(reverse("reports:create"), form_data())
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Missed calls, Support" in page
+    assert "boss@example.com" in page
+    assert response.context["form"].non_field_errors()
+    assert api_calls(simulator).count(("POST", "/company/report")) == 1  # never retried
+
+
+def test_expired_token_during_save_keeps_the_input(client_connected, simulator):
+    client_connected.get(reverse("reports:create"))
+    simulator.faults.tokens_expired = True
+    response = client_connected.post(reverse("reports:create"), form_data())
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "connection has expired" in page
+    assert "Missed calls, Support" in page
+    assert not any(r.name == "Missed calls, Support" for r in simulator.state.reports)
+
+
+def test_types_catalogue(client_connected, simulator):
+    page = client_connected.get(reverse("reports:types")).content.decode()
+    assert "Queue - Missed" in page
+    assert "pbx_queue" in page
+    assert "enum(&#x27;html&#x27;, &#x27;csv&#x27;, &#x27;xlsx&#x27;, &#x27;pdf&#x27;)" in page
