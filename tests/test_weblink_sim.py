@@ -188,12 +188,15 @@ def test_every_call_needs_a_valid_bearer_token(simulator, method, path, authoriz
 def test_unknown_path_is_404_and_wrong_method_405(api):
     missing = api("GET", "/company/nothing")
     wrong_method = api("PUT", "/company/report")
+    unknown_method = api("TRACE", "/company/report")
 
     assert missing.status_code == 404
     assert missing.json()["message"]
     assert wrong_method.status_code == 405
     assert wrong_method.headers["Allow"] == "GET, POST"
     assert wrong_method.json()["message"]
+    assert unknown_method.status_code == 405
+    assert unknown_method.json()["message"]
 
 
 # Metadata -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import socket
 import sys
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -191,6 +192,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What the base class answers itself (unreadable requests, unknown methods), as JSON."""
+        if code == HTTPStatus.NOT_IMPLEMENTED:
+            code = HTTPStatus.METHOD_NOT_ALLOWED  # a method the API uses nowhere
+        self.close_connection = True
+        data = json.dumps({"message": message or HTTPStatus(code).phrase}).encode()
+        self._send_json(code, data, {"Connection": "close"})
+
     def _send_forced(self, status: int) -> None:
         # A 429 says when to come back, as rate limiters do.
         headers = {"Retry-After": "1"} if status == 429 else {}
@@ -200,18 +209,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_file(self, file: ReportFile, cut_after: int | None) -> None:
         """Stream a report file; chunked when its length is unknown, cut short on request."""
         chunked = file.length is None and self.request_version == "HTTP/1.1"
-        self.send_response(200)
-        self.send_header("Content-Type", file.content_type)
-        self.send_header("Content-Disposition", f'attachment; filename="{file.filename}"')
-        if file.length is not None:
-            self.send_header("Content-Length", str(file.length))
-        elif chunked:
-            self.send_header("Transfer-Encoding", "chunked")
-        else:
-            self.close_connection = True  # an HTTP/1.0 client reads to the end of the connection
-        self.end_headers()
-        sent = 0
         try:
+            self.send_response(200)
+            self.send_header("Content-Type", file.content_type)
+            self.send_header("Content-Disposition", f'attachment; filename="{file.filename}"')
+            if file.length is not None:
+                self.send_header("Content-Length", str(file.length))
+            elif chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.close_connection = True  # an HTTP/1.0 client reads to the connection's end
+            self.end_headers()
+            sent = 0
             for chunk in file.chunks:
                 if cut_after is not None and sent + len(chunk) > cut_after:
                     self._write_body(chunk, chunked, upto=cut_after - sent)
