@@ -119,7 +119,9 @@ class ReportForm(ApiErrorsMixin, forms.Form):
 class EmailListField(forms.Field):
     """Any number of e-mail addresses, one per line or separated by commas or semicolons."""
 
-    widget = forms.Textarea(attrs={"rows": 3})
+    widget = forms.Textarea(
+        attrs={"rows": 3, "placeholder": "name@example.com, one address per line"}
+    )
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):

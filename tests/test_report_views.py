@@ -162,7 +162,7 @@ def test_changing_the_type_keeps_the_values_that_still_apply(client_connected, s
     response = client_connected.post(
         reverse("reports:create"),
         form_data(report_type="6"),
-        headers={"HX-Request": "true", "HX-Trigger-Name": "report_type"},
+        headers={"HX-Request": "true", "HX-Trigger": "report-type-field"},
     )
     page = response.content.decode()
     assert 'id="argument-fields"' in page

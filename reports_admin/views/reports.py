@@ -178,7 +178,7 @@ def _report_form_page(
     # Picking another report type re-renders the form without saving: through htmx when
     # the select changes, or through a plain submit button when JavaScript is off.
     changing_type = request.method == "POST" and (
-        "change_type" in request.POST or request.htmx.trigger_name == "report_type"
+        "change_type" in request.POST or request.htmx.trigger == "report-type-field"
     )
     if request.method == "GET" or changing_type:
         initial = (
