@@ -338,3 +338,34 @@ def test_types_catalogue(client_connected, simulator):
     assert "Queue - Missed" in page
     assert "pbx_queue" in page
     assert "enum(&#x27;html&#x27;, &#x27;csv&#x27;, &#x27;xlsx&#x27;, &#x27;pdf&#x27;)" in page
+
+
+def test_a_failure_half_way_lists_what_was_and_was_not_applied(client_connected, simulator):
+    report = simulator.state.reports[0]
+    emails = report.values("email")
+    data = form_data(
+        name="Renamed half-way",
+        interval=report.interval,
+        report_type=None,
+        **{
+            "arg-format": "pdf",
+            "arg-queue_id": report.values("queue_id")[0],
+            "arg-option": report.values("option")[0],
+            "arg-email": "\n".join(emails),
+        },
+    )
+    client_connected.get(reverse("reports:edit", args=[report.id]))
+    simulator.faults.configure(
+        {"status": 500, "status_path_prefix": f"/company/report/{report.id}/argument"}
+    )
+    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    assert response.status_code == 400
+    partial = response.context["form"].partial_update
+    assert partial.applied == ["Saved name, description, interval and state of “Renamed half-way”"]
+    assert partial.not_applied == ["Change format to pdf"]
+    page = response.content.decode()
+    assert "Applied on Weblink:" in page
+    assert "Not applied:" in page
+    assert 'value="Renamed half-way"' in page
+    assert simulator.state.report(report.id).name == "Renamed half-way"
+    assert simulator.state.report(report.id).values("format") == report.values("format")
