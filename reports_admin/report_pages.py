@@ -6,10 +6,15 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 
 from reports_admin import metadata_cache
-from reports_admin.report_forms import INTERVAL_CHOICES, ReportForm
+from reports_admin.report_forms import (
+    INTERVAL_CHOICES,
+    ArgumentsForm,
+    ReportForm,
+    initial_from_report,
+)
 from reports_admin.selectors import ReportFilters, ReportListing
 from reports_admin.weblink.metadata import (
     OPTION_KINDS,
@@ -132,6 +137,42 @@ class ReportFormContext:
         """The pick-lists these fields need, and only those."""
         kinds = {field.type.kind for field in fields} & set(OPTION_KINDS)
         return {kind: metadata_cache.options_get(user=user, kind=kind).value for kind in kinds}
+
+    def bind_arguments(
+        self, request: HttpRequest, form: ReportForm, source: Report | None
+    ) -> ArgumentsStep:
+        """The argument fields of the report type ``form`` shows, bound to what was posted.
+
+        Picking another report type shows the form again without saving: through htmx when
+        the select changes, or through a plain submit button when JavaScript is off. Its
+        fields then start with the values typed that still apply.
+        """
+        fields = self.fields_for(self.chosen_type_id(form, source))
+        options = self.options_for(user=request.user, fields=fields)
+        changing_type = request.method == "POST" and (
+            "change_type" in request.POST or request.htmx.trigger == "report-type-field"
+        )
+        if request.method == "POST" and not changing_type:
+            arguments_form = ArgumentsForm(request.POST, fields=fields, options=options)
+        else:
+            initial = (
+                carried_over_initial(request.POST, fields)
+                if changing_type
+                else (initial_from_report(source, fields) if source else {})
+            )
+            arguments_form = ArgumentsForm(fields=fields, options=options, initial=initial)
+        return ArgumentsStep(
+            arguments_form=arguments_form, fields=fields, changing_type=changing_type
+        )
+
+
+@dataclass(frozen=True)
+class ArgumentsStep:
+    """The argument form of a report form, and whether the person only changed the type."""
+
+    arguments_form: ArgumentsForm
+    fields: tuple[ArgumentField, ...]
+    changing_type: bool
 
 
 def carried_over_initial(post: QueryDict, fields: tuple[ArgumentField, ...]) -> dict:

@@ -16,12 +16,10 @@ from reports_admin.report_forms import (
     INTERVAL_CHOICES,
     ArgumentsForm,
     ReportForm,
-    initial_from_report,
 )
 from reports_admin.report_pages import (
     PAGE_SIZES,
     ReportFormContext,
-    carried_over_initial,
     list_query,
     pagination,
 )
@@ -171,38 +169,20 @@ def _report_form_page(
             report_type_locked=editing,
             initial=page.report_initial(source, copy=copy_of is not None),
         )
-    type_id = page.chosen_type_id(form, source)
-    fields = page.fields_for(type_id)
-    options = page.options_for(user=request.user, fields=fields)
-
-    # Picking another report type re-renders the form without saving: through htmx when
-    # the select changes, or through a plain submit button when JavaScript is off.
-    changing_type = request.method == "POST" and (
-        "change_type" in request.POST or request.htmx.trigger == "report-type-field"
-    )
-    if request.method == "GET" or changing_type:
-        initial = (
-            carried_over_initial(request.POST, fields)
-            if changing_type
-            else (initial_from_report(source, fields) if source else {})
+    step = page.bind_arguments(request, form, source)
+    arguments_form = step.arguments_form
+    if step.changing_type and request.htmx:
+        return render(
+            request, "reports/form.html#argument-fields", {"arguments_form": arguments_form}
         )
-        arguments_form = ArgumentsForm(fields=fields, options=options, initial=initial)
-        if changing_type and request.htmx:
-            return render(
-                request,
-                "reports/form.html#argument-fields",
-                {"arguments_form": arguments_form},
-            )
-        if changing_type:
-            form = ReportForm(
-                report_types=page.types, report_type_locked=editing, initial=request.POST.dict()
-            )
-    else:
-        arguments_form = ArgumentsForm(request.POST, fields=fields, options=options)
-        if form.is_valid() & arguments_form.is_valid():
-            response = _save(request, form, arguments_form, report=report, fields=fields)
-            if response:
-                return response
+    if step.changing_type:
+        form = ReportForm(
+            report_types=page.types, report_type_locked=editing, initial=request.POST.dict()
+        )
+    elif request.method == "POST" and form.is_valid() & arguments_form.is_valid():
+        response = _save(request, form, arguments_form, report=report, fields=step.fields)
+        if response:
+            return response
 
     return render(
         request,
@@ -215,7 +195,7 @@ def _report_form_page(
             "metadata_stale": page.stale,
             "cancel_url": reverse("reports:list"),
         },
-        status=400 if request.method == "POST" and not changing_type else 200,
+        status=400 if request.method == "POST" and not step.changing_type else 200,
     )
 
 
