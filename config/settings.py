@@ -1,6 +1,9 @@
 """Settings, all driven by environment variables (see .env.example)."""
 
+from django.utils.csp import CSP
+
 from config.env import BASE_DIR, env
+from config.logging import logging_config
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me" if DEBUG else "")
@@ -23,7 +26,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its one line per request times and sees everything below.
+    "reports_admin.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -31,6 +37,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "reports_admin.middleware.SessionLimitMiddleware",
+    "reports_admin.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that it sees every failed sign-in the views produce.
@@ -50,6 +58,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The CSP nonce, for {% htmx_script %} and any <script nonce>.
+                "django.template.context_processors.csp",
                 "reports_admin.context_processors.layout",
             ],
         },
@@ -62,6 +72,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Sessions are read from the cache and written through to the database, so any instance can
+# serve any request and a cache restart signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Idle limit: every request renews the cookie; after this long without one, sign in again.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# Absolute limit however active (reports_admin.middleware.SessionLimitMiddleware enforces it).
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_HOURS", default=12) * 3600
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -85,6 +104,57 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves compressed, content-hashed files (collected when the image is built).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- HTTPS, cookies and headers (see docs/deploying.md) ---------------------------------------
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# The container's and load balancer's probes speak plain http to the instance itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# check --deploy warns about two deliberate defaults: redirecting http to https is the TLS
+# proxy's job unless SECURE_SSL_REDIRECT=true, and HSTS preloading binds the whole domain, so
+# its owner opts in with SECURE_HSTS_PRELOAD=true.
+SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W021"]
+
+# Secure cookies by default in production; the __Host- prefix makes browsers also insist on
+# https, this host only (no Domain) and path /.
+SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_COOKIES else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "csrftoken"
+# Pages carry the CSRF token (hx-headers on <body>); no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline script or style: only our own files, and tags carrying the per-response nonce.
+# htmx's inline indicator styles are switched off in base.html; ours are in app.css.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # Bootstrap draws some icons (select arrows, check marks) as data: SVGs.
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -109,14 +179,13 @@ WEBLINK_CONNECT_TIMEOUT = env.float("WEBLINK_CONNECT_TIMEOUT", default=5.0)
 WEBLINK_READ_TIMEOUT = env.float("WEBLINK_READ_TIMEOUT", default=30.0)
 WEBLINK_DOWNLOAD_READ_TIMEOUT = env.float("WEBLINK_DOWNLOAD_READ_TIMEOUT", default=300.0)
 WEBLINK_METADATA_CACHE_SECONDS = env.int("WEBLINK_METADATA_CACHE_SECONDS", default=600)
+# Send now: a report just sent is not sent again within this many seconds, whoever asks.
+SEND_COOLOFF_SECONDS = env.int("SEND_COOLOFF_SECONDS", default=30)
 
 # Keys that encrypt the stored Weblink tokens: "id:key" entries, newest first.
 WEBLINK_TOKEN_KEYS = env("WEBLINK_TOKEN_KEYS", default="")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# One line per record on stderr; LOG_FORMAT=json for JSON lines (see config/logging.py).
+LOGGING = logging_config(
+    log_format=env("LOG_FORMAT", default="plain"), level=env("LOG_LEVEL", default="INFO")
+)

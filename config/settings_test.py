@@ -6,7 +6,17 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-fo
 # A fixed test key (32 zero bytes would do too; this one is random but public).
 os.environ.setdefault("WEBLINK_TOKEN_KEYS", "test:dGVzdC1vbmx5LWtleS0zMi1ieXRlcy1sb25nLTEyMzQ=")
 
+# The suite and the browser tests run over plain http://127.0.0.1, where browsers drop Secure
+# and __Host- cookies; tests/test_security.py checks the production values on their own.
+os.environ.setdefault("SECURE_COOKIES", "false")
+
 from config.settings import *  # noqa: E402, F403
+
+# No collectstatic before the tests: the plain storage needs no manifest.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Fast hashing: the suite creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,75 @@
+"""Logging: plain lines or JSON lines on stderr, each tagged with the current request's id.
+
+``reports_admin.middleware.RequestLogMiddleware`` sets ``request_id`` for the length of a
+request, so every record logged meanwhile (the access line, the Weblink client's calls,
+errors) carries the same id and one request can be followed across the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+# The id of the request being served; each gunicorn thread has its own context.
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
+
+# The only extras (``logger.info(..., extra={...})``) that JSON lines include: a whitelist, so
+# that objects a library attaches to a record (Django adds the request) are never dumped.
+EXTRA_FIELDS = ("user_id", "method", "path", "status", "ms")
+
+PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record that reaches the handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id, whitelisted extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", request_id.get()),
+        }
+        entry.update(
+            {name: getattr(record, name) for name in EXTRA_FIELDS if hasattr(record, name)}
+        )
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def logging_config(*, log_format: str = "plain", level: str = "INFO") -> dict[str, Any]:
+    """The LOGGING setting: every record to stderr, as JSON lines when ``log_format`` is "json"."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {
+            "plain": {"format": PLAIN_FORMAT},
+            "json": {"()": JsonFormatter},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json" if log_format == "json" else "plain",
+                "filters": ["request_id"],
+            },
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # runserver's own line per request would repeat our access line.
+            "django.server": {"level": "WARNING"},
+        },
+    }

@@ -1,0 +1,148 @@
+"""Request middleware: request ids and the access log, the absolute session limit, no-store."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.utils.translation import gettext as _
+
+from config.logging import request_id
+
+access_logger = logging.getLogger("reports_admin.access")
+
+# An id set by the proxy in front is kept, so its log and ours match; it goes into every log
+# line, so it must look like an id and nothing else.
+_INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+# When the person signed in (seconds since the epoch), kept in their session.
+SIGNED_IN_AT = "reports_admin_signed_in_at"
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+
+class RequestLogMiddleware:
+    """Outermost: gives each request an id (``X-Request-ID``) and logs one line when it ends.
+
+    The line has the request id, user id, method, path (never the query string, which may
+    carry anything), status and milliseconds. A streamed response is logged when its last
+    byte has gone, and records logged while it streams keep the request's id.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        started = time.monotonic()
+        incoming = request.headers.get("X-Request-ID", "")
+        current_id = incoming if _INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
+        token = request_id.set(current_id)
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = current_id
+            # A file from disk (static files) goes out at once, and keeps its sendfile path.
+            if response.streaming and not isinstance(response, FileResponse):
+                response.streaming_content = _LoggedStream(
+                    response.streaming_content, request, response, current_id, started
+                )
+            else:
+                _log_access(request, response, started)
+            return response
+        finally:
+            request_id.reset(token)
+
+
+class _LoggedStream:
+    """A streamed body that keeps the request id while it is sent and logs when it is closed.
+
+    The server iterates the body after the middleware has returned, in the same thread, and
+    closes it once the body is sent or the client has gone.
+    """
+
+    def __init__(
+        self,
+        content: Iterable[bytes],
+        request: HttpRequest,
+        response: HttpResponseBase,
+        current_id: str,
+        started: float,
+    ) -> None:
+        self._content = content
+        self._request = request
+        self._response = response
+        self._id = current_id
+        self._started = started
+
+    def __iter__(self) -> Iterator[bytes]:
+        request_id.set(self._id)
+        yield from self._content
+
+    def close(self) -> None:
+        request_id.set(self._id)
+        _log_access(self._request, self._response, self._started)
+        request_id.set("-")
+
+
+def _log_access(request: HttpRequest, response: HttpResponseBase, started: float) -> None:
+    user = getattr(request, "user", None)
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    milliseconds = round((time.monotonic() - started) * 1000)
+    access_logger.info(
+        "%s %s %s %d ms user %s",
+        request.method,
+        request.path,
+        response.status_code,
+        milliseconds,
+        user_id if user_id is not None else "-",
+        extra={
+            "user_id": user_id,
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "ms": milliseconds,
+        },
+    )
+
+
+class SessionLimitMiddleware:
+    """Signs a person out once their sign-in is older than ``SESSION_ABSOLUTE_AGE`` seconds.
+
+    The idle limit is the session cookie's age, renewed on every request
+    (``SESSION_SAVE_EVERY_REQUEST``); this one holds however active the person is. Goes after
+    the authentication and message middleware.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
+            if now - signed_in_at > settings.SESSION_ABSOLUTE_AGE:
+                logout(request)
+                messages.info(request, _("Your session has ended. Please sign in again."))
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on responses to signed-in people, unless the view set one.
+
+    Pages behind the sign-in show one person's reports: no browser or proxy cache may keep them.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
