@@ -15,6 +15,7 @@ from crispy_forms.layout import Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from reports_admin.weblink.metadata import (
     OPTION_KINDS,
@@ -26,27 +27,66 @@ from reports_admin.weblink.metadata import (
 )
 
 INTERVAL_CHOICES = [
-    ("hour", "Every hour"),
-    ("day", "Every day"),
-    ("week", "Every week"),
-    ("month", "Every month"),
+    ("hour", _("Every hour")),
+    ("day", _("Every day")),
+    ("week", _("Every week")),
+    ("month", _("Every month")),
 ]
 
-# Words the generic rule in readable_label() would get wrong.
+# Labels in both languages for the keys and values Weblink is known to use; any other key or
+# value gets the generic rule in readable_label(). File formats are the same in every language.
 _LABELS = {
-    "email": "Recipients",
+    # Argument keys.
+    "format": _("Format"),
+    "email": _("Recipients"),
+    "only_when_data": _("Only when there is data"),
+    "report_language": _("Report language"),
+    "queue_id": _("Queue"),
+    "user_id": _("User"),
+    "destination_id": _("Destination"),
+    "option": _("Option"),
+    # Values of "option".
+    "missedCalls": _("Missed calls"),
+    "queueRapportPerDay": _("Queue report per day"),
+    "memberRapportPerHour": _("Queue member report per hour"),
+    "summary": _("Summary"),
+    "perHour": _("Per hour"),
+    "perDay": _("Per day"),
+    "all": _("All"),
+    "completed": _("Completed"),
+    "failed": _("Failed"),
+    # Values of "report_language".
+    "en_GB": _("English (UK)"),
+    "sv_SE": _("Swedish"),
+    # Report type groups.
+    "queue": _("Queue"),
+    "user": _("User"),
+    "callback": _("Callback"),
+    "company": _("Company"),
     "csv": "CSV",
     "html": "HTML",
     "pdf": "PDF",
     "xlsx": "XLSX",
-    "en_GB": "English (UK)",
 }
 
-# What each pick-list holds, for the hint shown when its list could not be fetched.
-_OPTION_NOUNS = {
-    FieldKind.PBX_QUEUE: "queue",
-    FieldKind.PBX_USER: "user",
-    FieldKind.PBX_APP_CALLBACK_DESTINATION: "callback destination",
+# For each pick-list, the hint shown when its list could not be fetched and the message for
+# an id that is not a number.
+_TYPED_ID_TEXTS = {
+    FieldKind.PBX_QUEUE: (
+        _("The list of queues could not be loaded: enter the queue's id."),
+        _("Enter the queue's id, in digits."),
+    ),
+    FieldKind.PBX_USER: (
+        _("The list of users could not be loaded: enter the user's id."),
+        _("Enter the user's id, in digits."),
+    ),
+    FieldKind.PBX_APP_CALLBACK_DESTINATION: (
+        _(
+            "The list of callback destinations could not be loaded: "
+            "enter the callback destination's id."
+        ),
+        _("Enter the callback destination's id, in digits."),
+    ),
 }
 
 # Top-level names the API may use in its errors, by the name of our form field.
@@ -54,9 +94,13 @@ _API_FIELD_NAMES = {"report_type_id": "report_type"}
 
 
 def readable_label(text: str) -> str:
-    """An API key or value in words: ``queue_id`` → "Queue", ``missedCalls`` → "Missed calls"."""
+    """An API key or value in words, in the active language.
+
+    Known ones are translated (``email`` → "Recipients", "Mottagare" in Swedish); others are
+    spelled out: ``target_seconds`` → "Target seconds", ``include_internal`` → "Include internal".
+    """
     if text in _LABELS:
-        return _LABELS[text]
+        return str(_LABELS[text])
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text.removesuffix("_id")).replace("_", " ")
     return words.strip().lower().capitalize()
 
@@ -88,7 +132,7 @@ def report_type_choices(report_types: Sequence[ReportType]) -> list[tuple[str, l
     """The report types grouped by their ``group``, groups in the order they first appear."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for report_type in report_types:
-        group = readable_label(report_type.group) if report_type.group else "Other"
+        group = readable_label(report_type.group) if report_type.group else str(_("Other"))
         groups.setdefault(group, []).append((report_type.id, report_type.name))
     return list(groups.items())
 
@@ -96,12 +140,16 @@ def report_type_choices(report_types: Sequence[ReportType]) -> list[tuple[str, l
 class ReportForm(ApiErrorsMixin, forms.Form):
     """A report's own fields; its arguments are in ``ArgumentsForm``."""
 
-    name = forms.CharField(max_length=255)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    interval = forms.ChoiceField(choices=INTERVAL_CHOICES, initial="day")
-    active = forms.BooleanField(required=False, initial=True)
-    email_link_only = forms.BooleanField(required=False, label="E-mail a link instead of the file")
-    report_type = forms.ChoiceField()
+    name = forms.CharField(label=_("Name"), max_length=255)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    interval = forms.ChoiceField(label=_("Interval"), choices=INTERVAL_CHOICES, initial="day")
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    email_link_only = forms.BooleanField(
+        label=_("E-mail a link instead of the file"), required=False
+    )
+    report_type = forms.ChoiceField(label=_("Report type"))
 
     def __init__(
         self,
@@ -120,7 +168,7 @@ class EmailListField(forms.Field):
     """Any number of e-mail addresses, one per line or separated by commas or semicolons."""
 
     widget = forms.Textarea(
-        attrs={"rows": 3, "placeholder": "name@example.com, one address per line"}
+        attrs={"rows": 3, "placeholder": _("name@example.com, one address per line")}
     )
 
     def prepare_value(self, value):
@@ -146,7 +194,7 @@ class EmailListField(forms.Field):
             except ValidationError:
                 bad.append(
                     ValidationError(
-                        "“%(address)s” is not a valid e-mail address.",
+                        _("“%(address)s” is not a valid e-mail address."),
                         code="invalid",
                         params={"address": address},
                     )
@@ -175,10 +223,9 @@ def _field_for(argument: ArgumentField, options: Sequence[Option] | None) -> for
         choices = [(option.id, option.label) for option in options]
         return forms.ChoiceField(choices=blank + choices, **common)
     if kind in OPTION_KINDS:
-        noun = _OPTION_NOUNS[kind]
-        hint = f"The list of {noun}s could not be loaded: enter the {noun}'s id."
-        common["help_text"] = " ".join(filter(None, [argument.description, hint]))
-        digits = RegexValidator(r"^\d+$", f"Enter the {noun}'s id, in digits.")
+        hint, not_digits = _TYPED_ID_TEXTS[kind]
+        common["help_text"] = " ".join(filter(None, [argument.description, str(hint)]))
+        digits = RegexValidator(r"^\d+$", not_digits)
         return forms.CharField(validators=[digits], **common)
     return forms.CharField(**common)
 

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext as _
 
 from reports_admin import metadata_cache
 from reports_admin.report_forms import (
@@ -109,7 +110,7 @@ class ReportFormContext:
         if source is None:
             return {"report_type": self.types[0].id if self.types else ""}
         return {
-            "name": f"Copy of {source.name}" if copy else source.name,
+            "name": _("Copy of %(name)s") % {"name": source.name} if copy else source.name,
             "description": source.description,
             "interval": source.interval,
             "active": source.active,

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext as _
 
 from reports_admin.argument_diff import (
     AddArgument,
@@ -18,6 +19,7 @@ from reports_admin.argument_diff import (
     plan_argument_changes,
 )
 from reports_admin.connections import weblink_call
+from reports_admin.report_forms import readable_label
 from reports_admin.weblink import WeblinkError
 from reports_admin.weblink.metadata import ArgumentField, FieldKind, Report
 
@@ -127,14 +129,15 @@ def _apply(client, report: Report, change: ArgumentChange) -> None:
 
 
 def _describe_settings(settings: ReportSettings) -> str:
-    return f"Saved name, description, interval and state of “{settings.name}”"
+    return _("Saved name, description, interval and state of “%(name)s”") % {"name": settings.name}
 
 
 def _describe_change(change: ArgumentChange) -> str:
     match change:
         case AddArgument(key=key, value=value):
-            return f"Add {key} = {value}"
+            text = _("%(field)s: add %(value)s")
         case ChangeArgument(key=key, value=value):
-            return f"Change {key} to {value}"
+            text = _("%(field)s: change to %(value)s")
         case DeleteArgument(key=key, value=value):
-            return f"Remove {key} = {value}"
+            text = _("%(field)s: remove %(value)s")
+    return text % {"field": readable_label(key), "value": value}

@@ -108,13 +108,14 @@ def arguments_form(data=None, fields=None, options=OPTIONS, **kwargs):
         ("queue_id", "Queue"),
         ("user_id", "User"),
         ("destination_id", "Destination"),
-        ("only_when_data", "Only when data"),
+        ("only_when_data", "Only when there is data"),
         ("report_language", "Report language"),
         ("email", "Recipients"),
         ("format", "Format"),
         ("option", "Option"),
         ("missedCalls", "Missed calls"),
-        ("queueRapportPerDay", "Queue rapport per day"),
+        ("queueRapportPerDay", "Queue report per day"),
+        ("target_seconds", "Target seconds"),
         ("xlsx", "XLSX"),
         ("queue", "Queue"),
         ("callback", "Callback"),
@@ -143,8 +144,8 @@ def test_optional_enum_has_a_blank_choice_and_readable_values():
     assert field.choices == [
         ("", "---------"),
         ("missedCalls", "Missed calls"),
-        ("queueRapportPerDay", "Queue rapport per day"),
-        ("memberRapportPerHour", "Member rapport per hour"),
+        ("queueRapportPerDay", "Queue report per day"),
+        ("memberRapportPerHour", "Queue member report per hour"),
     ]
 
 
@@ -152,7 +153,7 @@ def test_bool_is_an_optional_switch():
     field = arguments_form().fields["only_when_data"]
     assert isinstance(field, forms.BooleanField)
     assert not field.required
-    assert field.label == "Only when data"
+    assert field.label == "Only when there is data"
     assert field.widget.attrs["role"] == "switch"
 
 

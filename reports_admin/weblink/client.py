@@ -22,6 +22,8 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from requests.adapters import HTTPAdapter
 
 from reports_admin.weblink.errors import (
@@ -59,7 +61,9 @@ RETRY_AFTER_CAP_SECONDS = 3.0
 RETRY_STATUSES = frozenset({502, 503, 504})
 _ID = re.compile(r"[0-9]{1,20}")
 _DETAIL_MAX_CHARS = 300
-_BROKEN_DOWNLOAD = "The download from Weblink broke off before the file was complete. Try again."
+_BROKEN_DOWNLOAD = gettext_lazy(
+    "The download from Weblink broke off before the file was complete. Try again."
+)
 
 # Module-level so tests can replace it and never wait.
 sleep = time.sleep
@@ -223,7 +227,7 @@ class WeblinkClient:
             "password": password,
             "tfa": tfa,
         }
-        rejected = "Weblink did not accept the company, user name or password."
+        rejected = _("Weblink did not accept the company, user name or password.")
         return parse_token_grant(self._call("POST", SIGN_IN_PATH, body=body, rejected=rejected))
 
     def refresh(self, *, company: str, refresh_token: str) -> TokenGrant:
@@ -233,7 +237,7 @@ class WeblinkClient:
             "client_id": f"external.{company}",
             "refresh_token": refresh_token,
         }
-        rejected = "Weblink did not accept the stored refresh token. Connect again."
+        rejected = _("Weblink did not accept the stored refresh token. Connect again.")
         return parse_token_grant(self._call("POST", SIGN_IN_PATH, body=body, rejected=rejected))
 
     # Metadata.
@@ -339,7 +343,7 @@ class WeblinkClient:
     ) -> Download:
         """Run a report and stream the file; the status is checked before this returns."""
         if format not in FORMATS:
-            hint = f"Choose one of {', '.join(FORMATS)}."
+            hint = _("Choose one of %(formats)s.") % {"formats": ", ".join(FORMATS)}
             raise InvalidInput(hint, field_errors={"format": [hint]})
         body = {
             "interval": interval,
@@ -369,7 +373,7 @@ class WeblinkClient:
         try:
             return response.json()
         except ValueError as exc:
-            raise BadAnswer("Weblink sent an answer that is not valid JSON.") from exc
+            raise BadAnswer(_("Weblink sent an answer that is not valid JSON.")) from exc
 
     def _send(
         self,
@@ -392,7 +396,7 @@ class WeblinkClient:
             headers["Accept-Encoding"] = "identity"
         if rejected is None:
             if not self._token:
-                raise TokenRejected("No Weblink token is stored. Connect first.")
+                raise TokenRejected(_("No Weblink token is stored. Connect first."))
             headers["Authorization"] = f"Bearer {self._token}"
         read_timeout = self._download_read_timeout if download else self._read_timeout
         retries = MAX_RETRIES if read else 0
@@ -417,12 +421,12 @@ class WeblinkClient:
                     retry += 1
                     continue
                 raise UpstreamUnavailable(
-                    "The connection to Weblink failed. Try again in a moment."
+                    _("The connection to Weblink failed. Try again in a moment.")
                 ) from exc
             except requests.Timeout as exc:  # the request went out; no answer came back
                 self._log(method, path, type(exc).__name__, started)
                 raise UpstreamUnavailable(
-                    "Weblink did not answer in time. It may still have carried out the request.",
+                    _("Weblink did not answer in time. It may still have carried out the request."),
                     timed_out=True,
                 ) from exc
             except requests.RequestException as exc:
@@ -459,22 +463,34 @@ class WeblinkClient:
             detail = text or "; ".join(
                 f"{key}: {' '.join(messages)}" for key, messages in field_errors.items()
             )
-            message = f"Weblink did not accept the input: {_sentence(detail)}" if detail else None
+            message = (
+                _("Weblink did not accept the input: %(detail)s") % {"detail": _sentence(detail)}
+                if detail
+                else None
+            )
             return InvalidInput(message, status=status, field_errors=field_errors)
         if status == 429:
             return RateLimited(status=status, retry_after=_retry_after(response))
         if status >= 500:
             return UpstreamUnavailable(
-                f"Weblink is not available right now (status {status}). Try again in a moment.",
+                _("Weblink is not available right now (status %(status)s). Try again in a moment.")
+                % {"status": status},
                 status=status,
             )
         if 300 <= status < 400:
             return BadAnswer(
-                f"Weblink answered with a redirect (status {status}), which is not followed.",
+                _("Weblink answered with a redirect (status %(status)s), which is not followed.")
+                % {"status": status},
                 status=status,
             )
-        detail = f": {_sentence(text)}" if text else "."
-        return WeblinkError(f"Weblink refused the request (status {status}){detail}", status=status)
+        if text:
+            message = _("Weblink refused the request (status %(status)s): %(detail)s") % {
+                "status": status,
+                "detail": _sentence(text),
+            }
+        else:
+            message = _("Weblink refused the request (status %(status)s).") % {"status": status}
+        return WeblinkError(message, status=status)
 
     def _redact(self, text: str) -> str:
         """Upstream text with our token removed, should Weblink ever echo it."""

@@ -1,21 +1,25 @@
 """The one exception family the Weblink client raises.
 
 Views turn these into messages for people: ``.message`` is always a sentence fit to show,
-and never contains a token.
+translated, and never contains a token.
 """
 
 from __future__ import annotations
 
 import math
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 
 class WeblinkError(Exception):
     """Any failure talking to Weblink; ``status`` is the HTTP status when there was one."""
 
-    default_message = "Weblink could not complete the request."
+    default_message = gettext_lazy("Weblink could not complete the request.")
 
     def __init__(self, message: str | None = None, *, status: int | None = None) -> None:
-        self.message = message or self.default_message
+        # A plain string, in the language of the request that met the error.
+        self.message = str(message or self.default_message)
         self.status = status
         super().__init__(self.message)
 
@@ -23,25 +27,27 @@ class WeblinkError(Exception):
 class TokenRejected(WeblinkError):
     """401: the stored token (or the credentials at sign-in) were not accepted."""
 
-    default_message = "Weblink did not accept the stored token. Connect again."
+    default_message = gettext_lazy("Weblink did not accept the stored token. Connect again.")
 
 
 class TwoFactorRequired(WeblinkError):
     """402: the two-factor code is missing, wrong or expired."""
 
-    default_message = "Weblink needs the current two-factor code: it was missing, wrong or expired."
+    default_message = gettext_lazy(
+        "Weblink needs the current two-factor code: it was missing, wrong or expired."
+    )
 
 
 class NotFound(WeblinkError):
     """404, or an id that cannot exist (refused before any request)."""
 
-    default_message = "Weblink could not find that item. It may have been deleted."
+    default_message = gettext_lazy("Weblink could not find that item. It may have been deleted.")
 
 
 class InvalidInput(WeblinkError):
     """400 or 422: Weblink refused the values sent; ``field_errors`` by field key."""
 
-    default_message = "Weblink did not accept the input."
+    default_message = gettext_lazy("Weblink did not accept the input.")
 
     def __init__(
         self,
@@ -64,11 +70,15 @@ class RateLimited(WeblinkError):
         status: int | None = 429,
         retry_after: float | None = None,
     ) -> None:
-        if message is None:
-            wait = (
-                "a moment" if retry_after is None else f"{max(1, math.ceil(retry_after))} seconds"
-            )
-            message = f"Weblink is receiving too many requests. Wait {wait} and try again."
+        if message is None and retry_after is None:
+            message = _("Weblink is receiving too many requests. Wait a moment and try again.")
+        elif message is None:
+            seconds = max(1, math.ceil(retry_after))
+            message = ngettext(
+                "Weblink is receiving too many requests. Wait %(seconds)d second and try again.",
+                "Weblink is receiving too many requests. Wait %(seconds)d seconds and try again.",
+                seconds,
+            ) % {"seconds": seconds}
         super().__init__(message, status=status)
         self.retry_after = retry_after
 
@@ -80,7 +90,7 @@ class UpstreamUnavailable(WeblinkError):
     (a read timeout): a write may then have happened.
     """
 
-    default_message = "Weblink is not available right now. Try again in a moment."
+    default_message = gettext_lazy("Weblink is not available right now. Try again in a moment.")
 
     def __init__(
         self, message: str | None = None, *, status: int | None = None, timed_out: bool = False
@@ -92,4 +102,4 @@ class UpstreamUnavailable(WeblinkError):
 class BadAnswer(WeblinkError):
     """Malformed JSON, an unexpected shape, or a redirect."""
 
-    default_message = "Weblink sent an answer this dashboard does not understand."
+    default_message = gettext_lazy("Weblink sent an answer this dashboard does not understand.")

@@ -35,3 +35,12 @@ window.addEventListener("pageshow", () => {
     }
   }
 });
+
+// A form sent back with errors: focus its first error, so a screen reader reads it out (with
+// the field's label; aria-describedby carries the message) and the keyboard starts there.
+document.addEventListener("DOMContentLoaded", () => {
+  const error = document.querySelector("[data-form-errors], [aria-invalid='true']");
+  if (error) {
+    error.focus();
+  }
+});
