@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from reports_admin.models import WeblinkConnection
+from reports_admin.models import Activity, WeblinkConnection
 
 _SHOWN = ("user", "company", "username", "state", "fingerprint", "verified_at", "expires_at")
 
@@ -25,3 +25,24 @@ class WeblinkConnectionAdmin(admin.ModelAdmin):
         return False
 
     # Deleting stays allowed: without it the admin could not delete a user who has a connection.
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    """The activity log, to read only: entries are written by the dashboard's services."""
+
+    list_display = ("at", "username", "action", "report_name", "report_id", "outcome")
+    list_filter = ("action", "at")
+    search_fields = ("username", "report_name", "report_id")
+    date_hierarchy = "at"
+    fields = ("at", "user", "username", "action", "report_id", "report_name", "outcome")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        return False

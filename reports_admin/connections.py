@@ -13,7 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reports_admin.models import WeblinkConnection
+from reports_admin.activity import activity_recorded
+from reports_admin.models import Activity, WeblinkConnection
 from reports_admin.weblink import TokenRejected, WeblinkClient, WeblinkError
 from reports_admin.weblink.metadata import TokenGrant
 
@@ -36,16 +37,20 @@ def connection_sign_in(
 
     The password is used for this one call and never stored.
     """
-    grant = WeblinkClient().sign_in(company=company, username=username, password=password, tfa=tfa)
-    return _connection_store(user=user, company=company, username=username, grant=grant)
+    with activity_recorded(user=user, action=Activity.Action.CONNECTED):
+        grant = WeblinkClient().sign_in(
+            company=company, username=username, password=password, tfa=tfa
+        )
+        return _connection_store(user=user, company=company, username=username, grant=grant)
 
 
 def connection_save_token(*, user: AbstractBaseUser, company: str, token: str) -> WeblinkConnection:
     """Stores a pasted access token after a cheap read has proved that Weblink accepts it."""
-    WeblinkClient(token).report_types()
-    return _connection_store(
-        user=user, company=company, username="", grant=TokenGrant(access_token=token)
-    )
+    with activity_recorded(user=user, action=Activity.Action.CONNECTED):
+        WeblinkClient(token).report_types()
+        return _connection_store(
+            user=user, company=company, username="", grant=TokenGrant(access_token=token)
+        )
 
 
 def connection_test(*, user: AbstractBaseUser) -> WeblinkConnection:
@@ -59,7 +64,8 @@ def connection_test(*, user: AbstractBaseUser) -> WeblinkConnection:
 
 def connection_disconnect(*, user: AbstractBaseUser) -> None:
     """Removes the person's connection and with it both tokens."""
-    WeblinkConnection.objects.filter(user=user).delete()
+    with activity_recorded(user=user, action=Activity.Action.DISCONNECTED):
+        WeblinkConnection.objects.filter(user=user).delete()
 
 
 def weblink_call[T](*, user: AbstractBaseUser, operation: Callable[[WeblinkClient], T]) -> T:

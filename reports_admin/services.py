@@ -1,6 +1,7 @@
 """Writes to the company's reports on Weblink: create, update, delete.
 
 Writes are never retried: when one fails, the caller learns exactly what was applied.
+Each one is written to the activity log with its outcome.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 
+from reports_admin.activity import activity_recorded
 from reports_admin.argument_diff import (
     AddArgument,
     ArgumentChange,
@@ -19,6 +21,7 @@ from reports_admin.argument_diff import (
     plan_argument_changes,
 )
 from reports_admin.connections import weblink_call
+from reports_admin.models import Activity
 from reports_admin.report_forms import readable_label
 from reports_admin.weblink import WeblinkError
 from reports_admin.weblink.metadata import ArgumentField, FieldKind, Report
@@ -55,18 +58,22 @@ def report_create(
     arguments: Mapping[str, Sequence[str]],
 ) -> str:
     """Creates the report with all its arguments in one call; returns the new id."""
-    return weblink_call(
-        user=user,
-        operation=lambda client: client.report_create(
-            name=settings.name,
-            description=settings.description,
-            interval=settings.interval,
-            active=settings.active,
-            email_link_only=settings.email_link_only,
-            report_type_id=report_type_id,
-            arguments=[(key, value) for key, values in arguments.items() for value in values],
-        ),
-    )
+    with activity_recorded(
+        user=user, action=Activity.Action.CREATED, report_name=settings.name
+    ) as entry:
+        entry.report_id = weblink_call(
+            user=user,
+            operation=lambda client: client.report_create(
+                name=settings.name,
+                description=settings.description,
+                interval=settings.interval,
+                active=settings.active,
+                email_link_only=settings.email_link_only,
+                report_type_id=report_type_id,
+                arguments=[(key, value) for key, values in arguments.items() for value in values],
+            ),
+        )
+    return entry.report_id
 
 
 def report_update(
@@ -93,29 +100,37 @@ def report_update(
     )
     steps = [_describe_settings(settings)] + [_describe_change(change) for change in plan]
     done: list[str] = []
-    try:
-        weblink_call(
-            user=user,
-            operation=lambda client: client.report_update(
-                report.id,
-                name=settings.name,
-                description=settings.description,
-                interval=settings.interval,
-                active=settings.active,
-                email_link_only=settings.email_link_only,
-            ),
-        )
-        done.append(steps[0])
-        for change, step in zip(plan, steps[1:], strict=True):
-            weblink_call(user=user, operation=lambda client, c=change: _apply(client, report, c))
-            done.append(step)
-    except WeblinkError as error:
-        raise PartialUpdate(error, applied=done, not_applied=steps[len(done) :]) from error
+    with activity_recorded(
+        user=user, action=Activity.Action.CHANGED, report_id=report.id, report_name=settings.name
+    ):
+        try:
+            weblink_call(
+                user=user,
+                operation=lambda client: client.report_update(
+                    report.id,
+                    name=settings.name,
+                    description=settings.description,
+                    interval=settings.interval,
+                    active=settings.active,
+                    email_link_only=settings.email_link_only,
+                ),
+            )
+            done.append(steps[0])
+            for change, step in zip(plan, steps[1:], strict=True):
+                weblink_call(
+                    user=user, operation=lambda client, c=change: _apply(client, report, c)
+                )
+                done.append(step)
+        except WeblinkError as error:
+            raise PartialUpdate(error, applied=done, not_applied=steps[len(done) :]) from error
     return plan
 
 
 def report_delete(*, user: AbstractBaseUser, report: Report) -> None:
-    weblink_call(user=user, operation=lambda client: client.report_delete(report.id))
+    with activity_recorded(
+        user=user, action=Activity.Action.DELETED, report_id=report.id, report_name=report.name
+    ):
+        weblink_call(user=user, operation=lambda client: client.report_delete(report.id))
 
 
 def _apply(client, report: Report, change: ArgumentChange) -> None:

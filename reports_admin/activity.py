@@ -1,0 +1,89 @@
+"""The activity log: what people did on Weblink through the dashboard, and how it ended.
+
+Services write it (``activity_record``, ``activity_recorded``); the activity page reads it
+(``activity_list``, ``activity_people``). Entries hold no token, password, report contents
+or argument values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from reports_admin.models import Activity
+
+# The outcome of a failure that carries no message for people (a bug, not a Weblink answer).
+UNEXPECTED_FAILURE = "It failed with an unexpected error."
+
+
+def activity_record(
+    *,
+    user: AbstractBaseUser,
+    action: Activity.Action,
+    report_id: str = "",
+    report_name: str = "",
+    outcome: str = Activity.ACCEPTED,
+) -> Activity:
+    """Writes one entry; ``outcome`` is ``Activity.ACCEPTED`` or the message the person saw."""
+    return Activity.objects.create(
+        user=user,
+        username=user.get_username(),
+        action=action,
+        report_id=report_id or "",
+        report_name=report_name or "",
+        outcome=outcome,
+    )
+
+
+@contextmanager
+def activity_recorded(
+    *,
+    user: AbstractBaseUser,
+    action: Activity.Action,
+    report_id: str = "",
+    report_name: str = "",
+) -> Iterator[Activity]:
+    """Writes one entry when the block ends: accepted, or the message of the error it raised.
+
+    The block may fill in the yielded, unsaved entry's ``report_id`` (a new report's id).
+    The error goes on to the caller.
+    """
+    entry = Activity(
+        user=user,
+        username=user.get_username(),
+        action=action,
+        report_id=report_id or "",
+        report_name=report_name or "",
+    )
+    try:
+        yield entry
+    except Exception as error:
+        entry.outcome = getattr(error, "message", "") or UNEXPECTED_FAILURE
+        entry.save()
+        raise
+    entry.outcome = Activity.ACCEPTED
+    entry.save()
+
+
+def activity_list(
+    *, user: AbstractBaseUser, action: str = "", username: str = ""
+) -> QuerySet[Activity]:
+    """The entries ``user`` may see, newest first: staff see everyone's, others their own."""
+    entries = Activity.objects.all()
+    if not user.is_staff:
+        entries = entries.filter(user=user)
+    if action:
+        entries = entries.filter(action=action)
+    if username:
+        entries = entries.filter(username=username)
+    return entries
+
+
+def activity_people(*, user: AbstractBaseUser) -> list[str]:
+    """The user names in the entries ``user`` may see, for the person filter."""
+    return list(
+        activity_list(user=user).order_by("username").values_list("username", flat=True).distinct()
+    )
