@@ -10,7 +10,9 @@ from reports_admin.connections import connection_get
 NAV_ITEMS = [
     ("reports:list", _("Reports")),
     ("reports:create", _("New report")),
+    ("reports:run_download", _("Run and download")),
     ("reports:types", _("Report types")),
+    ("activity", _("Activity")),
     ("connection", _("Connection")),
 ]
 

@@ -15,8 +15,10 @@ from reports_admin.report_forms import (
     ArgumentsForm,
     ReportForm,
     initial_from_report,
+    readable_label,
 )
 from reports_admin.selectors import ReportFilters, ReportListing
+from reports_admin.weblink import WeblinkError
 from reports_admin.weblink.metadata import (
     OPTION_KINDS,
     ArgumentField,
@@ -186,3 +188,41 @@ def carried_over_initial(post: QueryDict, fields: tuple[ArgumentField, ...]) -> 
         elif name in post:
             initial[field.key] = post[name]
     return initial
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """A report's type, interval and arguments in words, for its page."""
+
+    type_name: str
+    interval: str
+    arguments: list[tuple[str, list[str]]]  # (label, values), in the report's order
+
+
+def report_summary(*, user: AbstractBaseUser, report: Report) -> ReportSummary:
+    """The report in words; ids and keys as they are when the metadata cannot be read."""
+    try:
+        page = ReportFormContext.load(user=user)
+        fields = page.fields_for(report.report_type_id or "")
+        options = page.options_for(user=user, fields=fields)
+    except WeblinkError:
+        page, fields, options = None, (), {}
+    types = {t.id: t.name for t in page.types} if page else {}
+    kinds = {field.key: field.type.kind for field in fields}
+    option_labels = {kind: {o.id: o.label for o in items or ()} for kind, items in options.items()}
+    arguments: dict[str, list[str]] = {}
+    for argument in report.arguments:
+        kind = kinds.get(argument.key)
+        value = argument.value
+        if kind == FieldKind.BOOL:
+            value = _("Yes") if value == "1" else _("No")
+        elif kind == FieldKind.ENUM:
+            value = readable_label(value)
+        elif kind in option_labels:
+            value = option_labels[kind].get(value, value)
+        arguments.setdefault(readable_label(argument.key), []).append(value)
+    return ReportSummary(
+        type_name=types.get(report.report_type_id, report.report_type_id or ""),
+        interval=dict(INTERVAL_CHOICES).get(report.interval, report.interval or ""),
+        arguments=list(arguments.items()),
+    )

@@ -2,13 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from reports_admin.views import connection, reports
+from reports_admin.views import activity, connection, downloads, reports, sending
 
 report_patterns = [
     path("", reports.report_list, name="list"),
     path("new/", reports.report_create, name="create"),
     path("types/", reports.report_types, name="types"),
     path("refresh/", reports.metadata_refresh, name="refresh_metadata"),
+    path("download/", downloads.report_run_download, name="run_download"),
+    path("<int:report_id>/", reports.report_detail, name="detail"),
+    path("<int:report_id>/send/", sending.report_send, name="send"),
+    path("<int:report_id>/download/", downloads.report_download, name="download"),
     path("<int:report_id>/edit/", reports.report_edit, name="edit"),
     path("<int:report_id>/duplicate/", reports.report_duplicate, name="duplicate"),
     path("<int:report_id>/delete/", reports.report_delete, name="delete"),
@@ -17,6 +21,7 @@ report_patterns = [
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:list"), name="home"),
     path("reports/", include((report_patterns, "reports"))),
+    path("activity/", activity.activity_list, name="activity"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

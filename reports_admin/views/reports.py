@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reports_admin import metadata_cache, selectors, services
 from reports_admin.connections import NotConnected
+from reports_admin.downloads import FORMAT_CHOICES
 from reports_admin.report_forms import (
     INTERVAL_CHOICES,
     ArgumentsForm,
@@ -22,6 +23,7 @@ from reports_admin.report_pages import (
     ReportFormContext,
     list_query,
     pagination,
+    report_summary,
 )
 from reports_admin.weblink import InvalidInput, TokenRejected, WeblinkError
 from reports_admin.weblink.metadata import Report
@@ -61,6 +63,21 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@require_GET
+def report_detail(request: HttpRequest, report_id: str) -> HttpResponse:
+    """The report's page: its settings and arguments, and what can be done with it."""
+    try:
+        report = selectors.report_get(user=request.user, report_id=report_id)
+    except WeblinkError as error:
+        return report_unavailable(request, error)
+    context = {
+        "report": report,
+        "summary": report_summary(user=request.user, report=report),
+        "download_formats": FORMAT_CHOICES,
+    }
+    return render(request, "reports/detail.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
     return _report_form_page(request, report=None)
@@ -71,7 +88,7 @@ def report_edit(request: HttpRequest, report_id: str) -> HttpResponse:
     try:
         report = selectors.report_get(user=request.user, report_id=report_id)
     except WeblinkError as error:
-        return _report_unavailable(request, error)
+        return report_unavailable(request, error)
     return _report_form_page(request, report=report)
 
 
@@ -80,7 +97,7 @@ def report_duplicate(request: HttpRequest, report_id: str) -> HttpResponse:
     try:
         original = selectors.report_get(user=request.user, report_id=report_id)
     except WeblinkError as error:
-        return _report_unavailable(request, error)
+        return report_unavailable(request, error)
     return _report_form_page(request, report=None, copy_of=original)
 
 
@@ -89,7 +106,7 @@ def report_delete(request: HttpRequest, report_id: str) -> HttpResponse:
     try:
         report = selectors.report_get(user=request.user, report_id=report_id)
     except WeblinkError as error:
-        return _report_unavailable(request, error)
+        return report_unavailable(request, error)
     if request.method == "POST":
         try:
             services.report_delete(user=request.user, report=report)
@@ -136,7 +153,8 @@ def metadata_refresh(request: HttpRequest) -> HttpResponse:
     return redirect(next_url)
 
 
-def _report_unavailable(request: HttpRequest, error: WeblinkError) -> HttpResponse:
+def report_unavailable(request: HttpRequest, error: WeblinkError) -> HttpResponse:
+    """Back to the list, saying why the report could not be read."""
     messages.error(request, error.message)
     return redirect("reports:list")
 

@@ -1,0 +1,110 @@
+"""Send now: e-mail a report to its recipients at once, exactly once per intended send.
+
+``GET /company/report/{id}/send`` has a side effect and cannot be undone, so it is never
+retried. Each confirmation form carries a one-time key, claimed atomically in the cache
+(``cache.add``, which is atomic in Redis too, so it holds across processes); and a report
+just sent is not sent again for SEND_COOLOFF_SECONDS, whoever asks.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+import time
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from reports_admin.activity import activity_recorded
+from reports_admin.connections import NotConnected, connection_get, weblink_call
+from reports_admin.models import Activity
+from reports_admin.weblink import UpstreamUnavailable, WeblinkError
+from reports_admin.weblink.metadata import Report
+
+# How long a used key is remembered: longer than anyone keeps a confirmation page open.
+SEND_KEY_SECONDS = 24 * 3600
+_KEY = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+class SendRefused(Exception):
+    """Nothing was sent, on purpose: the confirmation was used already, or the report was
+    sent a moment ago. ``message`` says which."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def send_key_new() -> str:
+    """A fresh one-time key for a confirmation form."""
+    return secrets.token_urlsafe(24)
+
+
+def report_send(*, user: AbstractBaseUser, report: Report, key: str) -> list[str]:
+    """Asks Weblink once to e-mail ``report`` now; returns the recipients it goes to.
+
+    Raises SendRefused when ``key`` was used before or the report is cooling off, and a
+    WeblinkError when the call fails; when no answer came, the error says the outcome is
+    unknown. Every attempt but a reused key is written to the activity log.
+    """
+    if not _KEY.fullmatch(key or ""):
+        raise SendRefused(_("This confirmation is not valid, so nothing was sent. Try again."))
+    if not cache.add(f"send:key:{key}", True, timeout=SEND_KEY_SECONDS):
+        raise SendRefused(
+            _("This confirmation was used already, so “%(name)s” was not sent again.")
+            % {"name": report.name}
+        )
+    with activity_recorded(
+        user=user, action=Activity.Action.SENT, report_id=report.id, report_name=report.name
+    ):
+        cooloff_key = _cooloff_key(user=user, report=report)
+        _cooloff_claim(cooloff_key, report)
+        try:
+            weblink_call(user=user, operation=lambda client: client.report_send(report.id))
+        except UpstreamUnavailable as error:
+            if error.timed_out:
+                # The request went out and may have been carried out: keep the cool-off.
+                raise UpstreamUnavailable(
+                    _(
+                        "Weblink did not answer in time, so the outcome is unknown; check the "
+                        "recipients' inbox before trying again."
+                    ),
+                    status=error.status,
+                    timed_out=True,
+                ) from error
+            cache.delete(cooloff_key)
+            raise
+        except WeblinkError:
+            # Weblink said no: nothing went out, so sending again right away is fine.
+            cache.delete(cooloff_key)
+            raise
+    return report.recipients
+
+
+def _cooloff_key(*, user: AbstractBaseUser, report: Report) -> str:
+    # Per company, not per person: two colleagues pressing Send now send once.
+    connection = connection_get(user=user)
+    if connection is None:
+        raise NotConnected
+    return f"send:cooloff:{connection.company.casefold()}:{report.id}"
+
+
+def _cooloff_claim(cooloff_key: str, report: Report) -> None:
+    """Claims the report's cool-off, or raises SendRefused saying how long is left."""
+    seconds = settings.SEND_COOLOFF_SECONDS
+    if seconds <= 0:
+        return
+    until = time.time() + seconds
+    if cache.add(cooloff_key, until, timeout=seconds):
+        return
+    left = max(1, math.ceil((cache.get(cooloff_key) or until) - time.time()))
+    raise SendRefused(
+        _(
+            "“%(name)s” was already sent a moment ago, so it was not sent again. "
+            "Wait %(seconds)s seconds to send it again."
+        )
+        % {"name": report.name, "seconds": left}
+    )

@@ -1,0 +1,35 @@
+"""The activity page: who did what on Weblink through the dashboard, newest first."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from reports_admin import activity
+from reports_admin.models import Activity
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def activity_list(request: HttpRequest) -> HttpResponse:
+    """Staff see everyone's entries and may filter by person; others see their own."""
+    action = request.GET.get("action", "")
+    action = action if action in Activity.Action.values else ""
+    person = request.GET.get("person", "") if request.user.is_staff else ""
+    entries = activity.activity_list(user=request.user, action=action, username=person)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {name: value for name, value in (("action", action), ("person", person)) if value}
+    context = {
+        "page": page,
+        "action": action,
+        "person": person,
+        "actions": Activity.Action.choices,
+        "people": activity.activity_people(user=request.user) if request.user.is_staff else [],
+        "page_query": urlencode(filters),
+    }
+    return render(request, "activity/list.html", context)

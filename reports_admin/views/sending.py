@@ -1,0 +1,49 @@
+"""Send now: the confirmation page, and the POST that sends the report once."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from reports_admin import selectors, sending
+from reports_admin.views.reports import report_unavailable
+from reports_admin.weblink import WeblinkError
+
+
+@require_http_methods(["GET", "POST"])
+def report_send(request: HttpRequest, report_id: str) -> HttpResponse:
+    """GET asks to confirm, naming the report and its recipients; POST sends it."""
+    try:
+        report = selectors.report_get(user=request.user, report_id=report_id)
+    except WeblinkError as error:
+        return report_unavailable(request, error)
+    next_url = _next_url(request, default=reverse("reports:detail", args=[report.id]))
+    if request.method == "POST":
+        try:
+            recipients = sending.report_send(
+                user=request.user, report=report, key=request.POST.get("key", "")
+            )
+        except sending.SendRefused as refusal:
+            messages.warning(request, refusal.message)
+        except WeblinkError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Sent to %(to)s.") % {"to": ", ".join(recipients)})
+        return redirect(next_url)
+    context = {"report": report, "key": sending.send_key_new(), "next_url": next_url}
+    return render(request, "reports/send_confirm.html", context)
+
+
+def _next_url(request: HttpRequest, *, default: str) -> str:
+    """Where the person came from (a page of ours), else ``default``."""
+    candidate = request.POST.get("next") or request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
