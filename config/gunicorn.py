@@ -1,0 +1,53 @@
+"""Gunicorn settings for the container (``gunicorn -c config/gunicorn.py``).
+
+Every number can be changed through the environment without rebuilding the image.
+"""
+
+import os
+
+wsgi_app = "config.wsgi:application"
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+
+# Threads, not processes, carry the load: a request spends nearly all its time waiting for the
+# Weblink API, and a waiting thread costs little memory. A few processes keep one crash, or
+# one CPU-bound request, from stalling the rest. Each thread may hold a database connection
+# (CONN_MAX_AGE), so workers x threads x instances must stay below PostgreSQL's
+# max_connections (100 by default; 2 x 8 x 2 = 32 for compose.yaml).
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+
+# A download streams from Weblink through us for as long as Weblink takes to make the file.
+# With gthread the master only watches each worker's heartbeat, which its main loop sends
+# between requests, so a long download is not cut; this bounds how long a worker that has
+# stopped beating (stuck, not busy) is kept before it is replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
+# On SIGTERM (a deploy, a scale-down) workers stop accepting and get this long to finish the
+# requests they hold, downloads included, before they are killed. Keep the container
+# runtime's stop grace period longer than this (compose.yaml: stop_grace_period).
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "60"))
+# Kept-alive connections from the proxy in front are reused for this many idle seconds.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+
+# The heartbeat file lives in memory: on a container's overlay file system its writes can
+# block a worker long enough to be taken for dead.
+worker_tmp_dir = "/dev/shm"  # noqa: S108 - a tmpfs on purpose
+# No runtime control socket: nothing here uses gunicornc, and the image's files stay read-only.
+control_socket_disable = True
+
+# The dashboard's own middleware logs one line per request with its request id and user, so
+# gunicorn's access log would only repeat it; errors still go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def on_starting(server: object) -> None:
+    """Refuses to start (before any worker) when Django's checks find an error, such as
+    missing or malformed WEBLINK_TOKEN_KEYS: gunicorn itself never runs them."""
+    import django
+    from django.core.management import call_command
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    call_command("check", deploy=True, fail_level="ERROR")
