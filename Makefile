@@ -1,7 +1,7 @@
 # The two commands: `make run` and `make test`. See README.md.
 PYTHON := .venv/bin/python
 
-.PHONY: run test venv venv-dev messages compilemessages
+.PHONY: run test bench venv venv-dev messages compilemessages
 
 venv:
 	@./scripts/venv.sh
@@ -14,6 +14,10 @@ run: venv compilemessages
 
 test: venv-dev compilemessages
 	$(PYTHON) -m pytest
+
+# What the dashboard costs on top of the Weblink API; writes docs/benchmarks.md (bench/run.py).
+bench: venv-dev
+	$(PYTHON) -m bench.run
 
 # The Swedish catalogue: `make messages` adds new strings to locale/sv/LC_MESSAGES/django.po
 # (translate them there); compilemessages builds the .mo files the dashboard reads.

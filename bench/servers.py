@@ -1,0 +1,211 @@
+"""The simulator and the dashboard (gunicorn, gthread) as processes on loopback.
+
+Everything they write (database, collected static files, logs) goes into one temporary
+folder that is removed at the end. Each process starts in its own session, so Ctrl-C reaches
+only the benchmark, which then stops every process it started, by its id.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+STARTUP_SECONDS = 30
+STOP_SECONDS = 10
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def memory_kb(pid: int, field: str) -> int:
+    """A memory figure of a process from /proc/<pid>/status, such as VmRSS or VmHWM, in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise LookupError(f"/proc/{pid}/status has no {field}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def reset_peak_memory(pid: int) -> None:
+    """Start VmHWM (the peak resident size) afresh from the current size."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # the process has just ended
+            # The fields after the command name, which may itself hold spaces and brackets.
+            fields = stat.rpartition(")")[2].split()
+            if int(fields[1]) == pid:
+                children.append(int(entry.name))
+    return sorted(children)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    url: str
+    workers: int
+    threads: int
+    process: subprocess.Popen
+
+    def worker_pids(self) -> list[int]:
+        return _children(self.process.pid)
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by all the workers together."""
+        return sum(cpu_seconds(pid) for pid in self.worker_pids())
+
+
+class Stack:
+    """The temporary folder, the simulator and the dashboards started in it. A context manager."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="weblink-bench-"))
+        self.simulator_url = ""
+        self._processes: list[subprocess.Popen] = []
+        self._env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "BENCH_STATIC_ROOT": str(self.dir / "static"),
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Production cookies need https; the benchmark speaks plain http on loopback.
+            "SECURE_COOKIES": "false",
+            "SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": f"sqlite:///{self.dir / 'db.sqlite3'}",
+        }
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def start_simulator(self) -> str:
+        port = free_port()
+        self.simulator_url = f"http://127.0.0.1:{port}"
+        process = self._start(
+            [PYTHON, "manage.py", "weblink_simulator", "--addrport", f"127.0.0.1:{port}"],
+            "simulator",
+        )
+        _wait_until_serving(f"{self.simulator_url}/_sim/stats", process, self._log("simulator"))
+        return self.simulator_url
+
+    def prepare_dashboard(self) -> None:
+        """Token key, static files, database and the demo account connected to the simulator."""
+        self._env["WEBLINK_API_URL"] = self.simulator_url
+        self._env["WEBLINK_TOKEN_KEYS"] = self._manage("generate_token_key").strip()
+        self._manage("collectstatic", "--noinput")
+        self._manage("migrate", "--noinput")
+        self._manage("demo_account", "--wait", "10")
+
+    def start_dashboard(self, *, workers: int, threads: int) -> Dashboard:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        command = [
+            GUNICORN,
+            "config.wsgi",
+            "--worker-class=gthread",
+            f"--workers={workers}",
+            f"--threads={threads}",
+            f"--bind=127.0.0.1:{port}",
+            "--graceful-timeout=5",
+        ]
+        process = self._start(command, f"dashboard-{port}")
+        _wait_until_serving(f"{url}/login/", process, self._log(f"dashboard-{port}"))
+        return Dashboard(url, workers, threads, process)
+
+    def stop(self, process: subprocess.Popen) -> None:
+        """SIGTERM to the process's group, SIGKILL if it is still there after a while."""
+        if process.poll() is None:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(process.pid, sig)  # its group id is its own pid
+                except ProcessLookupError:
+                    break
+                try:
+                    process.wait(STOP_SECONDS)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        if process in self._processes:
+            self._processes.remove(process)
+
+    def close(self) -> None:
+        for process in reversed(self._processes):
+            self.stop(process)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _log(self, name: str) -> Path:
+        return self.dir / f"{name}.log"
+
+    def _start(self, command: list[str], name: str) -> subprocess.Popen:
+        with self._log(name).open("wb") as log:
+            process = subprocess.Popen(  # noqa: S603 - our own commands, no shell
+                command,
+                cwd=ROOT,
+                env=self._env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._processes.append(process)
+        return process
+
+    def _manage(self, *args: str) -> str:
+        result = subprocess.run(  # noqa: S603 - our own command, no shell
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=self._env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stdout}{result.stderr}")
+        return result.stdout
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            requests.get(url, timeout=5)  # the first request loads the whole app
+            return
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
+    tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+    raise RuntimeError(f"{url} did not come up within {STARTUP_SECONDS} s. Log:\n{tail}")
