@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, QueryDict
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from reports_admin import metadata_cache
@@ -66,6 +67,16 @@ def list_query(params: QueryDict) -> ListQuery:
             active=active if active in ("0", "1") else "",
         ),
     )
+
+
+def next_url(request: HttpRequest, *, default: str) -> str:
+    """The page the person came from (``next``, when it is one of ours), else ``default``."""
+    candidate = request.POST.get("next") or request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,21 @@ def test_upstream_failure_before_the_first_byte_gives_a_message_not_a_file(
     assert "The file could not be made" in page
 
 
+def test_a_failure_goes_back_to_the_page_the_download_started_from(
+    client_connected, simulator, report
+):
+    simulator.faults.status = 500
+    simulator.faults.status_path_prefix = "/company/report/download/"
+    detail = reverse("reports:detail", args=[report.id])
+    for next_url, expected in [(detail, detail), ("https://elsewhere.example/", None)]:
+        response = client_connected.post(
+            reverse("reports:download", args=[report.id]), {"format": "csv", "next": next_url}
+        )
+        assert response["Location"] == (expected or reverse("reports:download", args=[report.id]))
+    page = client_connected.get(detail).content.decode()
+    assert "The file could not be made" in page
+
+
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_a_cut_mid_stream_raises_instead_of_ending_the_file(
     client_connected, simulator, report, files_sent, upstream, file_format

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from reports_admin import downloads, selectors
+from reports_admin import downloads, report_pages, selectors
 from reports_admin.connections import NotConnected
 from reports_admin.report_forms import ReportForm
 from reports_admin.report_pages import ReportFormContext
@@ -40,7 +40,7 @@ def report_download(request: HttpRequest, report_id: str) -> HttpResponseBase:
             messages.error(
                 request, _("The file could not be made: %(error)s") % {"error": error.message}
             )
-            return redirect("reports:download", report_id=report.id)
+            return redirect(report_pages.next_url(request, default=request.path))
     if request.method == "POST":
         messages.error(request, _("Choose one of the formats."))
     context = {

@@ -6,11 +6,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from reports_admin import selectors, sending
+from reports_admin import report_pages, selectors, sending
 from reports_admin.views.reports import report_unavailable
 from reports_admin.weblink import WeblinkError
 
@@ -22,7 +21,7 @@ def report_send(request: HttpRequest, report_id: str) -> HttpResponse:
         report = selectors.report_get(user=request.user, report_id=report_id)
     except WeblinkError as error:
         return report_unavailable(request, error)
-    next_url = _next_url(request, default=reverse("reports:detail", args=[report.id]))
+    next_url = report_pages.next_url(request, default=reverse("reports:detail", args=[report.id]))
     if request.method == "POST":
         try:
             recipients = sending.report_send(
@@ -37,13 +36,3 @@ def report_send(request: HttpRequest, report_id: str) -> HttpResponse:
         return redirect(next_url)
     context = {"report": report, "key": sending.send_key_new(), "next_url": next_url}
     return render(request, "reports/send_confirm.html", context)
-
-
-def _next_url(request: HttpRequest, *, default: str) -> str:
-    """Where the person came from (a page of ours), else ``default``."""
-    candidate = request.POST.get("next") or request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
