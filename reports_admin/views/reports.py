@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +21,7 @@ from reports_admin.report_pages import (
     PAGE_SIZES,
     ReportFormContext,
     list_query,
+    next_url,
     pagination,
     report_summary,
 )
@@ -145,12 +145,7 @@ def metadata_refresh(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Report types, fields and lists are read again from Weblink."))
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("reports:list")
-    return redirect(next_url)
+    return redirect(next_url(request, default=reverse("reports:list")))
 
 
 def report_unavailable(request: HttpRequest, error: WeblinkError) -> HttpResponse:
