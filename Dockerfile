@@ -10,8 +10,14 @@ WORKDIR /src
 COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
     && /venv/bin/pip install --no-cache-dir -r requirements.txt
-# Translations, once locale/ holds .po files: install gettext here, run
-# `python manage.py compilemessages` and copy the compiled .mo files to the runtime.
+# Translations: gettext's msgfmt compiles locale/*.po into the .mo files Django reads (the
+# .mo files are build output, not kept in git). gettext stays in this stage only.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+COPY locale ./locale
+RUN /venv/bin/django-admin compilemessages --verbosity 0
 
 FROM python:3.13-slim AS runtime
 ENV PATH=/venv/bin:$PATH \
@@ -27,6 +33,7 @@ COPY --from=builder /venv /venv
 WORKDIR /app
 # Owned by root and only readable by the app user: the process cannot change its own code.
 COPY . .
+COPY --from=builder /src/locale ./locale
 # Hashed, compressed static files, collected once here so the container never writes them.
 # The settings insist on a SECRET_KEY; these throwaway values exist only for this command
 # and are not kept in the image's environment.

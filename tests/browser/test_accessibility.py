@@ -3,10 +3,17 @@ violations. Also: the whole journey by keyboard alone, with a focus ring one can
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
 from playwright.sync_api import expect
 
 AXE = Axe()
 BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """No metadata or send cool-offs left over from other tests (the live server shares it)."""
+    cache.clear()
 
 
 def assert_accessible(page, what: str) -> None:
@@ -113,6 +120,44 @@ def test_report_types(connected_page):
     assert_accessible(connected_page, "report types")
 
 
+def test_report_page(connected_page, simulator):
+    connected_page.goto(f"/reports/{first_report_id(simulator)}/")
+    expect(connected_page.get_by_role("heading", name="Arguments")).to_be_visible()
+    assert_accessible(connected_page, "report page")
+
+
+def test_send_confirmation(connected_page, simulator):
+    connected_page.goto(f"/reports/{first_report_id(simulator)}/send/")
+    expect(connected_page.get_by_role("button", name="Send now")).to_be_visible()
+    assert_accessible(connected_page, "send confirmation")
+
+
+def test_download_page(connected_page, simulator):
+    connected_page.goto(f"/reports/{first_report_id(simulator)}/download/")
+    expect(connected_page.get_by_role("group", name="Format")).to_be_visible()
+    assert_accessible(connected_page, "download")
+
+
+def test_run_and_download_page(connected_page):
+    page = connected_page
+    page.goto("/reports/download/")
+    assert_accessible(page, "run and download")
+    page.get_by_role("button", name="Run and download").click()
+    expect(page.locator("[aria-invalid='true']").first).to_be_focused()
+    assert_accessible(page, "run and download with errors")
+
+
+def test_activity_page(connected_page, simulator):
+    page = connected_page
+    page.goto("/activity/")
+    assert_accessible(page, "activity, empty")
+    page.goto(f"/reports/{first_report_id(simulator)}/send/")
+    page.get_by_role("button", name="Send now").click()
+    page.goto("/activity/")
+    expect(page.get_by_role("table")).to_contain_text("Sent")
+    assert_accessible(page, "activity")
+
+
 def test_password_change(signed_in_page):
     signed_in_page.goto("/password/")
     assert_accessible(signed_in_page, "password change")
@@ -154,7 +199,7 @@ def tab_to(page, *, text: str | None = None, label: str | None = None, limit: in
     pytest.fail(f"Tab never reached {text or label!r}")
 
 
-def test_create_a_report_by_keyboard_alone(connected_page, simulator):
+def test_create_and_send_a_report_by_keyboard_alone(connected_page, simulator):
     page = connected_page
     # The skip link is the first stop and takes focus past the navigation.
     page.keyboard.press("Tab")
@@ -187,3 +232,19 @@ def test_create_a_report_by_keyboard_alone(connected_page, simulator):
     assert created.values("format") == ["csv"]
     assert created.values("email") == ["team@example.com"]
     assert created.values("only_when_data") == ["1"]
+
+    # Find it, open its row's menu and send it now.
+    tab_to(page, label="Search name or recipient")
+    page.keyboard.type("Keyboard only")
+    expect(page.get_by_role("row")).to_have_count(2)  # the header and the one report
+    tab_to(page, text="More actions for Keyboard only")
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    assert focused(page)["text"] == "Send now…"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/reports/{created.id}/send/**")
+    tab_to(page, text="Send now")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Sent to team@example.com.")).to_be_visible()
+    [sent] = simulator.state.sent
+    assert sent.report_id == created.id

@@ -2,6 +2,7 @@
 signing in, and every page of the tour in Swedish with no English label left over."""
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 from playwright.sync_api import expect
 
@@ -50,6 +51,7 @@ def assert_swedish(page, *expected: str) -> None:
 @pytest.fixture
 def swedish_page(page, browser_user_connected):
     """A tab that chose Svenska on the sign-in page, then signed in in Swedish."""
+    cache.clear()  # no send cool-offs from other tests: the live server shares the cache
     page.goto("/login/")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     page.get_by_role("button", name="Svenska").click()
@@ -82,6 +84,23 @@ def test_switching_to_swedish_on_every_page_of_the_tour(swedish_page, simulator)
 
     page.goto(f"/reports/{report.id}/delete/")
     assert_swedish(page, "Radera rapporten")
+
+    page.goto(f"/reports/{report.id}/")
+    assert_swedish(page, "Inställningar", "Skicka nu…", "Ladda ner", "Mottagare")
+
+    page.goto(f"/reports/{report.id}/send/")
+    assert_swedish(page, "Weblink mejlar rapporten direkt till:", "Skicka nu")
+    page.get_by_role("button", name="Skicka nu").click()
+    expect(page.get_by_role("status")).to_contain_text("Skickad till")
+
+    page.goto(f"/reports/{report.id}/download/")
+    assert_swedish(page, "Tillbaka till rapporten")
+
+    page.goto("/reports/download/")
+    assert_swedish(page, "Kör och ladda ner", "Varje dag")
+
+    page.goto("/activity/")
+    assert_swedish(page, "Aktivitet", "Skickad", "Godtagen", "Alla händelser")
 
     page.goto("/reports/types/")
     assert_swedish(page, "Rapporttyper", "Fält för alla rapporttyper")
