@@ -356,6 +356,7 @@ def simulator_process(settings):
     """A simulator served by ``manage.py weblink_simulator`` in a child process."""
     process = subprocess.Popen(  # noqa: S603 - our own command, no shell
         [sys.executable, "manage.py", "weblink_simulator", "--addrport", "127.0.0.1:0"],
+        cwd=settings.BASE_DIR,
         stdout=subprocess.PIPE,
         text=True,
     )
