@@ -68,8 +68,11 @@ def logging_config(*, log_format: str = "plain", level: str = "INFO") -> dict[st
             },
         },
         "root": {"handlers": ["console"], "level": level},
+        # Listed loggers lose the handlers Django gave them and log through the root's alone
+        # (Django's own console handler would print every line twice with DEBUG on).
         "loggers": {
+            "django": {"level": "INFO", "propagate": True},
             # runserver's own line per request would repeat our access line.
-            "django.server": {"level": "WARNING"},
+            "django.server": {"level": "WARNING", "propagate": True},
         },
     }

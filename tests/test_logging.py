@@ -4,7 +4,10 @@ and no password in any of it."""
 import io
 import json
 import logging
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -212,3 +215,28 @@ def _capturing_handler():
     handler.records = []
     handler.emit = handler.records.append
     return handler
+
+
+def test_each_record_is_written_once_even_with_debug_on():
+    """Django's own console handler (active with DEBUG) must not repeat our lines."""
+    script = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('marker-request'); "
+        "logging.getLogger('django.server').info('marker-runserver-line')"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "true",
+            "WEBLINK_TOKEN_KEYS": os.environ["WEBLINK_TOKEN_KEYS"],
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stderr.count("marker-request") == 1
+    assert "WARNING django.request [-] marker-request" in result.stderr
+    assert "marker-runserver-line" not in result.stderr  # the access line says it already
