@@ -12,11 +12,12 @@ from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from reports_admin.models import Activity
 
 # The outcome of a failure that carries no message for people (a bug, not a Weblink answer).
-UNEXPECTED_FAILURE = "It failed with an unexpected error."
+UNEXPECTED_FAILURE = _("It failed with an unexpected error.")
 
 
 def activity_record(
@@ -61,7 +62,7 @@ def activity_recorded(
     try:
         yield entry
     except Exception as error:
-        entry.outcome = getattr(error, "message", "") or UNEXPECTED_FAILURE
+        entry.outcome = getattr(error, "message", "") or str(UNEXPECTED_FAILURE)
         entry.save()
         raise
     entry.outcome = Activity.ACCEPTED

@@ -68,7 +68,10 @@ def test_switching_to_swedish_on_every_page_of_the_tour(swedish_page, simulator)
     report = simulator.state.reports[0]
 
     assert_swedish(page, "Rapporter", "Ny rapport", "Rapporttyp", "Mottagare", "Aktiv")
+    # Signed in, the switcher is in the account menu.
+    page.get_by_role("button", name="browser").click()
     expect(page.get_by_role("button", name="Svenska")).to_have_attribute("aria-current", "true")
+    expect(page.get_by_role("button", name="English")).not_to_have_attribute("aria-current", "true")
 
     page.goto("/reports/new/")
     assert_swedish(page, "Skapa rapporten", "Varje dag", "Mottagare", "Format")
@@ -120,7 +123,8 @@ def test_the_choice_is_remembered_and_can_be_undone(swedish_page):
     page = swedish_page
     page.goto("/reports/types/")
     assert_swedish(page, "Rapporttyper")
-    # Back to English from any page, which stays the page shown.
+    # Back to English from any page, through the account menu; the page stays the same.
+    page.get_by_role("button", name="browser").click()
     page.get_by_role("button", name="English").click()
     page.wait_for_url("**/reports/types/")
     expect(page.get_by_role("heading", name="Report types")).to_be_visible()

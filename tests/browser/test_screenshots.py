@@ -1,0 +1,95 @@
+"""The README's screenshots, taken from the running dashboard and simulator.
+
+Only with UPDATE_SCREENSHOTS=1 (`UPDATE_SCREENSHOTS=1 .venv/bin/python -m pytest
+tests/browser/test_screenshots.py`), so that CI never rewrites them. Each page is shot at
+1280×800 and, when pngquant is installed (apt-get install pngquant), squeezed to a palette.
+"""
+
+import os
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("UPDATE_SCREENSHOTS"),
+    reason="screenshots are rewritten only with UPDATE_SCREENSHOTS=1",
+)
+
+
+@pytest.fixture
+def tab(browser, live_server, browser_user_connected):
+    """A signed-in, connected tab the size of the screenshots."""
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page)
+    yield page
+    context.close()
+
+
+def shoot(page, name: str) -> Path:
+    """The viewport as docs/screenshots/<name>.png, made small."""
+    path = SCREENSHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(0, 0)  # no hover effects in the picture
+    page.screenshot(path=path, animations="disabled", caret="hide")
+    if pngquant := shutil.which("pngquant"):
+        subprocess.run(  # noqa: S603 (our own fixed arguments)
+            [pngquant, "--force", "--skip-if-larger", "--strip", "--ext", ".png", str(path)],
+            check=False,  # exit 98/99: already as small as it gets, the original is kept
+        )
+    return path
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", path
+    return struct.unpack(">II", header[16:24])
+
+
+def test_screenshots_of_the_main_pages(tab, simulator):
+    page = tab
+    report = simulator.state.reports[0]
+    shots = []
+
+    expect(page.get_by_role("table")).to_be_visible()
+    shots.append(shoot(page, "reports"))
+
+    page.goto("/reports/new/")
+    page.get_by_label("Name").fill("Queue statistics, support")
+    page.get_by_label("Report type").select_option(label="Queue - Statistics")
+    expect(page.get_by_label("Option")).to_be_visible()
+    shots.append(shoot(page, "new-report"))
+
+    page.goto(f"/reports/{report.id}/")
+    shots.append(shoot(page, "report"))
+
+    page.goto(f"/reports/{report.id}/send/")
+    shots.append(shoot(page, "send-now"))
+    page.get_by_role("button", name="Send now").click()
+    expect(page.get_by_text("Sent to")).to_be_visible()
+
+    page.goto("/activity/")
+    shots.append(shoot(page, "activity"))
+
+    page.goto("/connection/")
+    shots.append(shoot(page, "connection"))
+
+    page.get_by_role("button", name="browser").click()  # the account menu
+    page.get_by_role("button", name="Svenska").click()
+    page.goto("/reports/")
+    expect(page.get_by_role("heading", name="Rapporter")).to_be_visible()
+    shots.append(shoot(page, "reports-sv"))
+
+    for path in shots:
+        assert png_size(path) == (1280, 800)
+        assert path.stat().st_size < 400_000, f"{path.name} is too big for the README"
