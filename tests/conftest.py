@@ -16,6 +16,15 @@ import pytest
 from weblink_sim.server import Simulator
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty cache: no metadata, one-time keys or cool-offs left
+    over from another test (the cache outlives a test, and is Redis in CI's second pass)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def weblink_simulator() -> Iterator[Simulator]:
     """The Weblink simulator, serving on 127.0.0.1 for the whole test session."""

@@ -2,7 +2,6 @@
 filters and pages, the read-only admin, and that nothing secret is ever stored."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from reports_admin import services
@@ -12,12 +11,6 @@ from reports_admin.models import Activity
 from reports_admin.weblink.metadata import Report
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """No send cool-offs or cached metadata left over from other tests."""
-    cache.clear()
 
 
 def entries():

@@ -240,6 +240,9 @@ def test_a_cut_mid_stream_raises_instead_of_ending_the_file(
     )
 
 
+# response.close() ends the request as the WSGI server would, and Django then closes the
+# database connection: that needs a real transaction, not the test's wrapping one.
+@pytest.mark.django_db(transaction=True)
 def test_the_browser_going_away_closes_the_upstream(
     client_connected, simulator, report, files_sent, upstream
 ):
@@ -256,6 +259,9 @@ def test_the_browser_going_away_closes_the_upstream(
     assert entry.outcome == "The download was stopped before the file was complete."
 
 
+# response.close() ends the request as the WSGI server would, and Django then closes the
+# database connection: that needs a real transaction, not the test's wrapping one.
+@pytest.mark.django_db(transaction=True)
 def test_a_response_never_read_still_closes_the_upstream(client_connected, report, upstream):
     response = download(client_connected, report.id, "pdf")
     response.close()

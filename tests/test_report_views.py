@@ -1,6 +1,8 @@
 """The report pages against the simulator over real HTTP: list, search, create, edit,
 duplicate, delete, the types catalogue, upstream errors, and how many calls pages make."""
 
+import threading
+
 import pytest
 from django.urls import reverse
 
@@ -307,19 +309,53 @@ def test_upstream_field_errors_land_on_their_fields(client_connected, simulator)
     assert "Missed calls, Support" in response.content.decode()
 
 
-@pytest.mark.parametrize("fault", [{"status": 500}, {"latency": 0.5}])
-def test_upstream_failure_on_save_keeps_the_input(client_connected, simulator, settings, fault):
-    client_connected.get(reverse("reports:create"))  # warm the metadata cache
-    settings.WEBLINK_READ_TIMEOUT = 0.2
-    simulator.faults.configure({**fault, "status_path_prefix": "/company/report"})
-    simulator.log.clear()
-    response = client_connected.post(reverse("reports:create"), form_data())
+def assert_input_kept_after_one_call(response, simulator):
     assert response.status_code == 400
     page = response.content.decode()
     assert "Missed calls, Support" in page
     assert "boss@example.com" in page
     assert response.context["form"].non_field_errors()
     assert api_calls(simulator).count(("POST", "/company/report")) == 1  # never retried
+
+
+def test_upstream_500_on_save_keeps_the_input(client_connected, simulator):
+    client_connected.get(reverse("reports:create"))  # warm the metadata cache
+    simulator.faults.configure({"status": 500, "status_path_prefix": "/company/report"})
+    simulator.log.clear()
+    response = client_connected.post(reverse("reports:create"), form_data())
+    assert_input_kept_after_one_call(response, simulator)
+
+
+@pytest.fixture
+def hanging_create(simulator):
+    """The simulator's create waits until the test lets it go, as a slow Weblink would; it
+    is let go, and waited for, before the test ends (so it cannot leak into the next)."""
+    release, finished = threading.Event(), threading.Event()
+    create_report = simulator.state.create_report
+
+    def slow_create_report(*args, **kwargs):
+        release.wait(timeout=10)
+        try:
+            return create_report(*args, **kwargs)
+        finally:
+            finished.set()
+
+    simulator.state.create_report = slow_create_report
+    yield
+    release.set()
+    assert finished.wait(timeout=10)
+    del simulator.state.create_report
+
+
+def test_upstream_timeout_on_save_keeps_the_input(
+    client_connected, simulator, settings, hanging_create
+):
+    client_connected.get(reverse("reports:create"))
+    settings.WEBLINK_READ_TIMEOUT = 0.2
+    simulator.log.clear()
+    response = client_connected.post(reverse("reports:create"), form_data())
+    assert_input_kept_after_one_call(response, simulator)
+    assert "did not answer in time" in response.content.decode()
 
 
 def test_expired_token_during_save_keeps_the_input(client_connected, simulator):

@@ -5,7 +5,6 @@ import threading
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.db import connection as db_connection
 from django.test import Client
 from django.urls import reverse
@@ -14,12 +13,6 @@ from reports_admin.connections import connection_sign_in
 from reports_admin.models import Activity
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """No used keys or cool-offs left over from other tests (the cache outlives a test)."""
-    cache.clear()
 
 
 def send_calls(simulator, report_id):
