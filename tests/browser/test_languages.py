@@ -2,7 +2,6 @@
 signing in, and every page of the tour in Swedish with no English label left over."""
 
 import pytest
-from django.core.cache import cache
 from django.utils import translation
 from playwright.sync_api import expect
 
@@ -51,7 +50,6 @@ def assert_swedish(page, *expected: str) -> None:
 @pytest.fixture
 def swedish_page(page, browser_user_connected):
     """A tab that chose Svenska on the sign-in page, then signed in in Swedish."""
-    cache.clear()  # no send cool-offs from other tests: the live server shares the cache
     page.goto("/login/")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     page.get_by_role("button", name="Svenska").click()
