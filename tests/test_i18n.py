@@ -13,12 +13,7 @@ from reports_admin.report_forms import readable_label
 from reports_admin.templatetags.local_time import local_datetime, weblink_datetime
 from reports_admin.weblink.errors import RateLimited, TokenRejected
 
-
-@pytest.fixture(autouse=True)
-def _swedish_catalogue_compiled():
-    """These tests need the compiled catalogue, which `make test` builds (gettext's msgfmt)."""
-    if not (settings.BASE_DIR / "locale/sv/LC_MESSAGES/django.mo").exists():
-        pytest.skip("locale/sv/LC_MESSAGES/django.mo is missing: run `make compilemessages`")
+pytestmark = pytest.mark.usefixtures("swedish_catalogue")
 
 
 @pytest.mark.django_db

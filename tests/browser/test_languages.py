@@ -48,7 +48,7 @@ def assert_swedish(page, *expected: str) -> None:
 
 
 @pytest.fixture
-def swedish_page(page, browser_user_connected):
+def swedish_page(swedish_catalogue, page, browser_user_connected):
     """A tab that chose Svenska on the sign-in page, then signed in in Swedish."""
     page.goto("/login/")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
