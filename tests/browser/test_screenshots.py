@@ -1,8 +1,10 @@
 """The README's screenshots, taken from the running dashboard and simulator.
 
-Only with UPDATE_SCREENSHOTS=1 (`UPDATE_SCREENSHOTS=1 .venv/bin/python -m pytest
-tests/browser/test_screenshots.py`), so that CI never rewrites them. Each page is shot at
-1280×800 and, when pngquant is installed (apt-get install pngquant), squeezed to a palette.
+Every run takes them (into a temporary folder), so the tour's pages are checked to render;
+only with UPDATE_SCREENSHOTS=1 (`UPDATE_SCREENSHOTS=1 .venv/bin/python -m pytest
+tests/browser/test_screenshots.py`) do they replace the README's copies in docs/screenshots.
+Each page is shot at 1280×800 and, when pngquant is installed (apt-get install pngquant),
+squeezed to a palette.
 """
 
 import os
@@ -16,13 +18,14 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("UPDATE_SCREENSHOTS"),
-    reason="screenshots are rewritten only with UPDATE_SCREENSHOTS=1",
-)
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where the pictures go: the README's folder only when asked to update it."""
+    return README_SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
 
 
 @pytest.fixture
@@ -36,9 +39,9 @@ def tab(browser, live_server, browser_user_connected):
     context.close()
 
 
-def shoot(page, name: str) -> Path:
-    """The viewport as docs/screenshots/<name>.png, made small."""
-    path = SCREENSHOTS / f"{name}.png"
+def shoot(page, folder: Path, name: str) -> Path:
+    """The viewport as <folder>/<name>.png, made small."""
+    path = folder / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.mouse.move(0, 0)  # no hover effects in the picture
     page.screenshot(path=path, animations="disabled", caret="hide")
@@ -56,39 +59,39 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def test_screenshots_of_the_main_pages(tab, simulator):
+def test_screenshots_of_the_main_pages(tab, simulator, screenshots, swedish_catalogue):
     page = tab
     report = simulator.state.reports[0]
     shots = []
 
     expect(page.get_by_role("table")).to_be_visible()
-    shots.append(shoot(page, "reports"))
+    shots.append(shoot(page, screenshots, "reports"))
 
     page.goto("/reports/new/")
     page.get_by_label("Name").fill("Queue statistics, support")
     page.get_by_label("Report type").select_option(label="Queue - Statistics")
     expect(page.get_by_label("Option")).to_be_visible()
-    shots.append(shoot(page, "new-report"))
+    shots.append(shoot(page, screenshots, "new-report"))
 
     page.goto(f"/reports/{report.id}/")
-    shots.append(shoot(page, "report"))
+    shots.append(shoot(page, screenshots, "report"))
 
     page.goto(f"/reports/{report.id}/send/")
-    shots.append(shoot(page, "send-now"))
+    shots.append(shoot(page, screenshots, "send-now"))
     page.get_by_role("button", name="Send now").click()
     expect(page.get_by_text("Sent to")).to_be_visible()
 
     page.goto("/activity/")
-    shots.append(shoot(page, "activity"))
+    shots.append(shoot(page, screenshots, "activity"))
 
     page.goto("/connection/")
-    shots.append(shoot(page, "connection"))
+    shots.append(shoot(page, screenshots, "connection"))
 
     page.get_by_role("button", name="browser").click()  # the account menu
     page.get_by_role("button", name="Svenska").click()
     page.goto("/reports/")
     expect(page.get_by_role("heading", name="Rapporter")).to_be_visible()
-    shots.append(shoot(page, "reports-sv"))
+    shots.append(shoot(page, screenshots, "reports-sv"))
 
     for path in shots:
         assert png_size(path) == (1280, 800)
