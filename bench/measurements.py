@@ -271,6 +271,7 @@ class SlowUpstream:
     p50: float
     p99: float
     cpu: float  # share of one CPU the dashboard's workers used
+    connections: list[int]  # client connections each worker held, once all had started
 
     @property
     def per_second(self) -> float:
@@ -293,6 +294,7 @@ def slow_upstream(
     than all in the same instant; the window of ``seconds`` counted starts once all have.
     """
     sessions = [client.copy() for _ in range(clients)]
+    client.session.close()  # so that the workers hold only these people's connections
     results: list[tuple[float, float, bool]] = []  # (finished, seconds taken, good page)
     lock = threading.Lock()
     starts: list[float] = []
@@ -322,6 +324,9 @@ def slow_upstream(
         ]
         for thread in threads:
             thread.start()
+        # Keep-alive connections stay with the worker that accepted them: see how they spread.
+        time.sleep(2 * latency)
+        connections = dashboard.open_connections()
         for thread in threads:
             thread.join(2 * latency + seconds + 10 * latency + 30)
     finally:
@@ -339,6 +344,7 @@ def slow_upstream(
         p50=percentiles[49],
         p99=percentiles[98],
         cpu=cpu,
+        connections=connections,
     )
 
 

@@ -94,7 +94,8 @@ def _slow_rows(s: SlowUpstream) -> list[str]:
     failed = f", {s.failed} failed" if s.failed else ""
     return [
         f"| {title}: pages per second | {s.per_second:.1f} ({s.completed} pages{failed}; "
-        f"the workers used {s.cpu:.0%} of a CPU) "
+        f"the workers used {s.cpu:.0%} of a CPU and held "
+        f"{' + '.join(str(n) for n in s.connections)} of the connections) "
         f"| {ideal:.0f} (ideal) | {s.per_second / ideal:.0%} of ideal "
         f"| ≥ {SLOW_MIN_PER_SECOND:.0f} | {_met(s.per_second >= SLOW_MIN_PER_SECOND)} |",
         f"| {title}: page time p50 / p99 | {s.p50:.2f} / {s.p99:.2f} s | {s.latency:.2f} s "
@@ -163,7 +164,9 @@ def markdown(results: Results) -> str:
             "came; they start one after another over the first second, and the window counted "
             "begins once all have. Pages per second count good pages finished inside the "
             "window; p50 and p99 are over those pages. CPU is the workers' user and system "
-            "time (`/proc/<pid>/stat`) over the run.",
+            "time (`/proc/<pid>/stat`) over the run. A gthread worker keeps each keep-alive "
+            "connection it accepted, so the table also says how the people's connections "
+            "were spread over the workers (from `/proc/net/tcp`), two seconds in.",
             "5. The simulator counts the TCP connections it accepts. The dashboard is freshly "
             "started, so none are open yet; each page view comes on a new connection from "
             "the browser, so that every worker and thread can take part.",

@@ -112,7 +112,7 @@ def measure() -> report.Results:
         download, note = None, ""
         if measurements.download_available(client, download_id):
             progress(
-                f"3. Download of {DOWNLOAD_BYTES / 1e6:.0f} MB, {DOWNLOAD_RUNS} times each way"
+                f"3. Download of {DOWNLOAD_BYTES / 1e6:.0f} MB, {DOWNLOAD_RUNS} run(s) each way"
             )
             download = measurements.download(
                 client,

@@ -7,6 +7,7 @@ only the benchmark, which then stops every process it started, by its id.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -82,6 +83,23 @@ class Dashboard:
     def cpu_seconds(self) -> float:
         """CPU time used so far by all the workers together."""
         return sum(cpu_seconds(pid) for pid in self.worker_pids())
+
+    def open_connections(self) -> list[int]:
+        """How many client connections each worker holds open right now, most first."""
+        port = int(self.url.rpartition(":")[2])
+        established = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rpartition(":")[2], 16) == port and fields[3] == "01":
+                established.add(f"socket:[{fields[9]}]")
+        counts = []
+        for pid in self.worker_pids():
+            held = 0
+            for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(FileNotFoundError):  # closed while we looked
+                    held += os.readlink(descriptor) in established
+            counts.append(held)
+        return sorted(counts, reverse=True)
 
 
 class Stack:
