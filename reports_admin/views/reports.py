@@ -23,6 +23,7 @@ from reports_admin.report_pages import (
     list_query,
     next_url,
     pagination,
+    report_rows,
     report_summary,
 )
 from reports_admin.weblink import InvalidInput, TokenRejected, WeblinkError
@@ -43,18 +44,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
     except WeblinkError as error:
         context["error"] = error.message
     else:
-        type_names = {t.id: t.name for t in types.value}
-        interval_labels = dict(INTERVAL_CHOICES)
         context.update(
             listing=listing,
-            rows=[
-                (
-                    report,
-                    type_names.get(report.report_type_id, ""),
-                    interval_labels.get(report.interval, report.interval),
-                )
-                for report in listing.reports
-            ],
+            rows=report_rows(
+                listing.reports, report_types=types.value, back_to=request.get_full_path()
+            ),
             report_types=types.value,
             metadata_stale=types.stale,
             pagination=pagination(request.GET, listing, query),
