@@ -105,14 +105,16 @@ class Dashboard:
 class Stack:
     """The temporary folder, the simulator and the dashboards started in it. A context manager."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        """``env`` adds to or changes the environment the processes get."""
         self.dir = Path(tempfile.mkdtemp(prefix="weblink-bench-"))
         self.simulator_url = ""
         self._processes: list[subprocess.Popen] = []
         self._env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "BENCH_STATIC_ROOT": str(self.dir / "static"),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            # Production settings serve the collected, content-hashed static files.
+            "STATIC_ROOT": str(self.dir / "static"),
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -120,6 +122,7 @@ class Stack:
             "SECURE_COOKIES": "false",
             "SECURE_SSL_REDIRECT": "false",
             "DATABASE_URL": f"sqlite:///{self.dir / 'db.sqlite3'}",
+            **(env or {}),
         }
 
     def __enter__(self) -> Stack:

@@ -71,6 +71,12 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Readers do not wait for a writer, and writers queue up instead of failing "locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        transaction_mode="IMMEDIATE",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -78,11 +84,13 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Sessions are read from the cache and written through to the database, so any instance can
 # serve any request and a cache restart signs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Idle limit: every request renews the cookie; after this long without one, sign in again.
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60) * 60
-SESSION_SAVE_EVERY_REQUEST = True
-# Absolute limit however active (reports_admin.middleware.SessionLimitMiddleware enforces it).
+# Both limits are enforced by reports_admin.middleware.SessionLimitMiddleware: signed out after
+# SESSION_IDLE_AGE without a request, and SESSION_ABSOLUTE_AGE after signing in however active.
+# The cookie lives as long as the absolute limit; the session is written at most once a
+# minute to note activity, not on every page.
+SESSION_IDLE_AGE = env.int("SESSION_IDLE_MINUTES", default=60) * 60
 SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_HOURS", default=12) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_AGE
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -110,7 +118,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production serves compressed, content-hashed files (collected when the image is built).
 STORAGES = {

@@ -3,7 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks")
-# A fixed test key (32 zero bytes would do too; this one is random but public).
+# A fixed, public test key: the 32 bytes of "test-only-key-32-bytes-long-1234".
 os.environ.setdefault("WEBLINK_TOKEN_KEYS", "test:dGVzdC1vbmx5LWtleS0zMi1ieXRlcy1sb25nLTEyMzQ=")
 
 # The suite and the browser tests run over plain http://127.0.0.1, where browsers drop Secure
@@ -12,7 +12,9 @@ os.environ.setdefault("SECURE_COOKIES", "false")
 
 from config.settings import *  # noqa: E402, F403
 
-# No collectstatic before the tests: the plain storage needs no manifest.
+# No collectstatic before the tests: the plain storage needs no manifest, and with no
+# STATIC_ROOT WhiteNoise does not look for one (the live server serves from the app folders).
+STATIC_ROOT = None
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

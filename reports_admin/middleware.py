@@ -22,8 +22,12 @@ access_logger = logging.getLogger("reports_admin.access")
 # line, so it must look like an id and nothing else.
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
-# When the person signed in (seconds since the epoch), kept in their session.
+# When the person signed in and when they were last seen (seconds since the epoch), kept in
+# their session.
 SIGNED_IN_AT = "reports_admin_signed_in_at"
+LAST_SEEN_AT = "reports_admin_last_seen_at"
+# Activity is noted at most this often, so most pages do not write the session.
+LAST_SEEN_RESOLUTION = 60
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
@@ -112,11 +116,10 @@ def _log_access(request: HttpRequest, response: HttpResponseBase, started: float
 
 
 class SessionLimitMiddleware:
-    """Signs a person out once their sign-in is older than ``SESSION_ABSOLUTE_AGE`` seconds.
+    """Signs a person out after ``SESSION_IDLE_AGE`` seconds without a request, or once their
+    sign-in is older than ``SESSION_ABSOLUTE_AGE`` however active they are.
 
-    The idle limit is the session cookie's age, renewed on every request
-    (``SESSION_SAVE_EVERY_REQUEST``); this one holds however active the person is. Goes after
-    the authentication and message middleware.
+    Goes after the authentication and message middleware.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -125,10 +128,17 @@ class SessionLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated:
             now = int(time.time())
-            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
-            if now - signed_in_at > settings.SESSION_ABSOLUTE_AGE:
+            session = request.session
+            signed_in_at = session.setdefault(SIGNED_IN_AT, now)
+            last_seen_at = session.setdefault(LAST_SEEN_AT, now)
+            if now - last_seen_at > settings.SESSION_IDLE_AGE:
+                logout(request)
+                messages.info(request, _("You were signed out after a while without activity."))
+            elif now - signed_in_at > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
                 messages.info(request, _("Your session has ended. Please sign in again."))
+            elif now - last_seen_at >= LAST_SEEN_RESOLUTION:
+                session[LAST_SEEN_AT] = now
         return self.get_response(request)
 
 

@@ -284,7 +284,6 @@ def _production_settings(**extra_env: str) -> dict:
         "SESSION_COOKIE_NAME",
         "CSRF_COOKIE_NAME",
         "SESSION_ENGINE",
-        "SESSION_SAVE_EVERY_REQUEST",
         "SECURE_HSTS_SECONDS",
         "SECURE_PROXY_SSL_HEADER",
         "SECURE_SSL_REDIRECT",
@@ -314,7 +313,6 @@ def test_production_defaults_are_secure():
     assert values["SESSION_COOKIE_NAME"] == "__Host-sessionid"
     assert values["CSRF_COOKIE_NAME"] == "__Host-csrftoken"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
-    assert values["SESSION_SAVE_EVERY_REQUEST"] is True
     assert values["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
     assert values["SECURE_PROXY_SSL_HEADER"] is None  # opt-in: trusting it unasked is unsafe
     assert values["SECURE_SSL_REDIRECT"] is False
@@ -361,6 +359,36 @@ def test_a_session_ends_at_its_absolute_age_however_active(client_signed_in):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert client_signed_in.get(reverse("connection")).status_code == 302
+
+
+@override_settings(SESSION_IDLE_AGE=600)
+def test_a_session_ends_after_a_while_without_activity(client_signed_in):
+    from reports_admin.middleware import LAST_SEEN_AT
+
+    assert client_signed_in.get(reverse("connection")).status_code == 200
+    session = client_signed_in.session
+    session[LAST_SEEN_AT] -= 601
+    session.save()
+    response = client_signed_in.get(reverse("connection"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_activity_is_noted_at_most_once_a_minute(client_signed_in):
+    from reports_admin.middleware import LAST_SEEN_AT
+
+    client_signed_in.get(reverse("connection"))
+    first = client_signed_in.session[LAST_SEEN_AT]
+    session = client_signed_in.session
+    session[LAST_SEEN_AT] = first - 30
+    session.save()
+    client_signed_in.get(reverse("connection"))
+    assert client_signed_in.session[LAST_SEEN_AT] == first - 30  # not written again yet
+    session = client_signed_in.session
+    session[LAST_SEEN_AT] = first - 90
+    session.save()
+    client_signed_in.get(reverse("connection"))
+    assert client_signed_in.session[LAST_SEEN_AT] >= first  # noted, and the cookie renewed
 
 
 def test_a_view_setting_its_own_cache_control_keeps_it(client_signed_in):
