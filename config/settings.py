@@ -183,6 +183,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "reports_admin.views.accounts.locked_out"
+# Behind N proxies that each append to X-Forwarded-For, the client's address is the N-th from
+# the right; without this, every sign-in seems to come from the proxy. Never set it when
+# clients can reach the dashboard directly: they could then make up their address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "reports_admin.client_address.client_address"
 
 # The Weblink API.
 WEBLINK_API_URL = env("WEBLINK_API_URL", default="https://api-nguc.weblink.se")

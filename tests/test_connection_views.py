@@ -154,3 +154,31 @@ def test_next_only_leads_inside_the_site(client, django_user_model):
     )
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "locked_out"),
+    [
+        ("203.0.113.5", True),  # the same person again
+        ("198.51.100.7", False),  # someone else behind the same proxy
+        ("203.0.113.5, 198.51.100.7", False),  # the client cannot pick its address
+    ],
+)
+def test_behind_a_proxy_sign_ins_are_throttled_per_client_address(
+    client, django_user_model, settings, forwarded_for, locked_out
+):
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    django_user_model.objects.create_user("ann", password="right-password-123")
+    for _ in range(2):
+        client.post(
+            reverse("login"),
+            {"username": "ann", "password": "wrong"},
+            headers={"X-Forwarded-For": "203.0.113.5"},
+        )
+    response = client.post(
+        reverse("login"),
+        {"username": "ann", "password": "right-password-123"},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+    assert (response.status_code == 429) is locked_out
