@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from reports_admin import downloads, report_pages, selectors
+from reports_admin import downloads, report_pages
 from reports_admin.connections import NotConnected
 from reports_admin.report_forms import ReportForm
 from reports_admin.report_pages import ReportFormContext
-from reports_admin.views.reports import report_unavailable
+from reports_admin.views.reports import with_report
 from reports_admin.weblink import InvalidInput, WeblinkError
+from reports_admin.weblink.metadata import Report
 
 
 class RunForm(ReportForm):
@@ -26,12 +27,9 @@ class RunForm(ReportForm):
 
 
 @require_http_methods(["GET", "POST"])
-def report_download(request: HttpRequest, report_id: str) -> HttpResponseBase:
+@with_report
+def report_download(request: HttpRequest, report: Report) -> HttpResponseBase:
     """GET offers the formats; POST streams the file, or comes back here saying why not."""
-    try:
-        report = selectors.report_get(user=request.user, report_id=report_id)
-    except WeblinkError as error:
-        return report_unavailable(request, error)
     chosen = request.POST.get("format", "")
     if request.method == "POST" and chosen in downloads.CONTENT_TYPES:
         try:

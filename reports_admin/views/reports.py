@@ -1,9 +1,12 @@
-"""Report pages: the list, the create/edit form, duplicate, delete and the types catalogue."""
+"""Report pages: the list, a report's page, create/edit, duplicate, delete, the types."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,6 +31,22 @@ from reports_admin.report_pages import (
 )
 from reports_admin.weblink import InvalidInput, TokenRejected, WeblinkError
 from reports_admin.weblink.metadata import Report
+
+
+def with_report(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Gives ``view`` the report whose id is in the URL; when it cannot be read (deleted,
+    not connected, Weblink down), goes back to the list saying why."""
+
+    @functools.wraps(view)
+    def with_report_view(request: HttpRequest, report_id: str, **kwargs) -> HttpResponseBase:
+        try:
+            report = selectors.report_get(user=request.user, report_id=report_id)
+        except WeblinkError as error:
+            messages.error(request, error.message)
+            return redirect("reports:list")
+        return view(request, report, **kwargs)
+
+    return with_report_view
 
 
 @require_GET
@@ -58,12 +77,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def report_detail(request: HttpRequest, report_id: str) -> HttpResponse:
+@with_report
+def report_detail(request: HttpRequest, report: Report) -> HttpResponse:
     """The report's page: its settings and arguments, and what can be done with it."""
-    try:
-        report = selectors.report_get(user=request.user, report_id=report_id)
-    except WeblinkError as error:
-        return report_unavailable(request, error)
     context = {
         "report": report,
         "summary": report_summary(user=request.user, report=report),
@@ -78,29 +94,20 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def report_edit(request: HttpRequest, report_id: str) -> HttpResponse:
-    try:
-        report = selectors.report_get(user=request.user, report_id=report_id)
-    except WeblinkError as error:
-        return report_unavailable(request, error)
+@with_report
+def report_edit(request: HttpRequest, report: Report) -> HttpResponse:
     return _report_form_page(request, report=report)
 
 
 @require_GET
-def report_duplicate(request: HttpRequest, report_id: str) -> HttpResponse:
-    try:
-        original = selectors.report_get(user=request.user, report_id=report_id)
-    except WeblinkError as error:
-        return report_unavailable(request, error)
+@with_report
+def report_duplicate(request: HttpRequest, original: Report) -> HttpResponse:
     return _report_form_page(request, report=None, copy_of=original)
 
 
 @require_http_methods(["GET", "POST"])
-def report_delete(request: HttpRequest, report_id: str) -> HttpResponse:
-    try:
-        report = selectors.report_get(user=request.user, report_id=report_id)
-    except WeblinkError as error:
-        return report_unavailable(request, error)
+@with_report
+def report_delete(request: HttpRequest, report: Report) -> HttpResponse:
     if request.method == "POST":
         try:
             services.report_delete(user=request.user, report=report)
@@ -140,12 +147,6 @@ def metadata_refresh(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Report types, fields and lists are read again from Weblink."))
     return redirect(next_url(request, default=reverse("reports:list")))
-
-
-def report_unavailable(request: HttpRequest, error: WeblinkError) -> HttpResponse:
-    """Back to the list, saying why the report could not be read."""
-    messages.error(request, error.message)
-    return redirect("reports:list")
 
 
 def _report_form_page(

@@ -9,18 +9,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from reports_admin import report_pages, selectors, sending
-from reports_admin.views.reports import report_unavailable
+from reports_admin import report_pages, sending
+from reports_admin.views.reports import with_report
 from reports_admin.weblink import WeblinkError
+from reports_admin.weblink.metadata import Report
 
 
 @require_http_methods(["GET", "POST"])
-def report_send(request: HttpRequest, report_id: str) -> HttpResponse:
+@with_report
+def report_send(request: HttpRequest, report: Report) -> HttpResponse:
     """GET asks to confirm, naming the report and its recipients; POST sends it."""
-    try:
-        report = selectors.report_get(user=request.user, report_id=report_id)
-    except WeblinkError as error:
-        return report_unavailable(request, error)
     next_url = report_pages.next_url(request, default=reverse("reports:detail", args=[report.id]))
     if request.method == "POST":
         try:
