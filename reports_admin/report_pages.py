@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -10,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from reports_admin import metadata_cache
@@ -144,6 +146,12 @@ def report_rows(
         )
         for report in reports
     ]
+
+
+def report_rows_key(rows: Sequence[ReportRow]) -> str:
+    """A digest of everything the rows show, in the current language: the rendered rows can
+    be cached under it, and any change to a report, a type name or the language misses."""
+    return hashlib.blake2b(repr((get_language(), rows)).encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,22 @@ def test_search_by_recipient_and_filters_across_pages(client_connected, simulato
     assert [row.report.id for row in response.context["rows"]] == expected
 
 
+def test_the_list_shows_changes_at_once_though_its_rows_are_cached(
+    client_connected, simulator, swedish_catalogue
+):
+    report = simulator.state.reports[0]
+    assert report.name in client_connected.get(reverse("reports:list")).content.decode()
+    simulator.state.update_report(report.id, {"name": "Renamed on Weblink"})
+    page = client_connected.get(reverse("reports:list")).content.decode()
+    assert "Renamed on Weblink" in page
+    assert report.name not in page
+
+    # The same rows in another language are rendered again, not taken from the cache.
+    page = client_connected.get(reverse("reports:list"), headers={"Accept-Language": "sv"})
+    assert ">Aktiv</span>" in page.content.decode()
+    assert ">Active</span>" not in page.content.decode()
+
+
 def test_empty_and_error_states(client_connected, simulator):
     for report in list(simulator.state.reports):
         simulator.state.delete_report(report.id)

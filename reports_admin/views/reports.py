@@ -27,6 +27,7 @@ from reports_admin.report_pages import (
     next_url,
     pagination,
     report_rows,
+    report_rows_key,
     report_summary,
 )
 from reports_admin.weblink import InvalidInput, TokenRejected, WeblinkError
@@ -63,11 +64,13 @@ def report_list(request: HttpRequest) -> HttpResponse:
     except WeblinkError as error:
         context["error"] = error.message
     else:
+        rows = report_rows(
+            listing.reports, report_types=types.value, back_to=request.get_full_path()
+        )
         context.update(
             listing=listing,
-            rows=report_rows(
-                listing.reports, report_types=types.value, back_to=request.get_full_path()
-            ),
+            rows=rows,
+            rows_key=report_rows_key(rows),
             report_types=types.value,
             metadata_stale=types.stale,
             pagination=pagination(request.GET, listing, query),
