@@ -37,6 +37,8 @@ trap stop INT TERM EXIT
 "$py" manage.py demo_account --wait 10
 "$py" manage.py runserver "127.0.0.1:$port" &
 web_pid=$!
+# Say where to go once the dashboard answers, so it is the last thing on the screen.
+for _ in $(seq 100); do port_busy "$port" && break; sleep 0.1; done
 echo
 echo "  Weblink simulator: http://127.0.0.1:$sim_port"
 echo "  Dashboard:         http://127.0.0.1:$port   (sign in as demo / demo)"
