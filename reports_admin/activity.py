@@ -29,14 +29,10 @@ def activity_record(
     outcome: str = Activity.ACCEPTED,
 ) -> Activity:
     """Writes one entry; ``outcome`` is ``Activity.ACCEPTED`` or the message the person saw."""
-    return Activity.objects.create(
-        user=user,
-        username=user.get_username(),
-        action=action,
-        report_id=report_id or "",
-        report_name=report_name or "",
-        outcome=outcome,
-    )
+    entry = _entry(user=user, action=action, report_id=report_id, report_name=report_name)
+    entry.outcome = outcome
+    entry.save()
+    return entry
 
 
 @contextmanager
@@ -52,13 +48,7 @@ def activity_recorded(
     The block may fill in the yielded, unsaved entry's ``report_id`` (a new report's id).
     The error goes on to the caller.
     """
-    entry = Activity(
-        user=user,
-        username=user.get_username(),
-        action=action,
-        report_id=report_id or "",
-        report_name=report_name or "",
-    )
+    entry = _entry(user=user, action=action, report_id=report_id, report_name=report_name)
     try:
         yield entry
     except Exception as error:
@@ -67,6 +57,19 @@ def activity_recorded(
         raise
     entry.outcome = Activity.ACCEPTED
     entry.save()
+
+
+def _entry(
+    *, user: AbstractBaseUser, action: Activity.Action, report_id: str, report_name: str
+) -> Activity:
+    """An unsaved entry for ``user``, who is named too, so it outlives their account."""
+    return Activity(
+        user=user,
+        username=user.get_username(),
+        action=action,
+        report_id=report_id or "",
+        report_name=report_name or "",
+    )
 
 
 def activity_list(
