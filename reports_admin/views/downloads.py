@@ -12,8 +12,8 @@ from reports_admin import downloads, report_pages
 from reports_admin.connections import NotConnected
 from reports_admin.report_forms import ReportForm
 from reports_admin.report_pages import ReportFormContext
-from reports_admin.views.reports import with_report
-from reports_admin.weblink import InvalidInput, WeblinkError
+from reports_admin.views.reports import show_weblink_error, with_report
+from reports_admin.weblink import WeblinkError
 from reports_admin.weblink.metadata import Report
 
 
@@ -83,12 +83,8 @@ def report_run_download(request: HttpRequest) -> HttpResponseBase:
                 report_type_id=report_type_id,
                 arguments=arguments_form.arguments(),
             )
-        except InvalidInput as error:
-            form.add_api_errors(error.field_errors, others=[arguments_form])
-            if not error.field_errors:
-                form.add_error(None, error.message)
         except WeblinkError as error:
-            form.add_error(None, error.message)
+            show_weblink_error(form, arguments_form, error)
     return render(
         request,
         "reports/run_download.html",

@@ -241,23 +241,27 @@ def _save(request, form, arguments_form, *, report, fields) -> HttpResponse | No
             messages.success(request, _("Saved “%(name)s”.") % {"name": settings.name})
     except services.PartialUpdate as error:
         form.partial_update = error
-        _show_error(form, arguments_form, error.error)
+        show_weblink_error(form, arguments_form, error.error)
         return None
     except WeblinkError as error:
-        _show_error(form, arguments_form, error)
+        show_weblink_error(form, arguments_form, error)
         return None
     return redirect("reports:list")
 
 
-def _show_error(form: ReportForm, arguments_form: ArgumentsForm, error: WeblinkError) -> None:
+def show_weblink_error(
+    form: ReportForm, arguments_form: ArgumentsForm, error: WeblinkError
+) -> None:
+    """Puts what Weblink refused on the form: on the fields it names, else above them."""
     if isinstance(error, InvalidInput) and error.field_errors:
         form.add_api_errors(error.field_errors, others=[arguments_form])
     elif isinstance(error, TokenRejected | NotConnected):
         form.add_error(
             None,
             _(
-                "Your Weblink connection has expired, so nothing was saved. Connect again "
-                "(the link above opens the connection page), then save: what you typed is kept."
+                "Your Weblink connection has expired, so nothing was done. Connect again "
+                "(the link above opens the connection page), then try again: what you typed "
+                "is kept."
             ),
         )
     else:
