@@ -1,6 +1,6 @@
 """Logging: plain lines or JSON lines on stderr, each tagged with the current request's id.
 
-``reports_admin.middleware.RequestLogMiddleware`` sets ``request_id`` for the length of a
+``reports_admin.web.middleware.RequestLogMiddleware`` sets ``request_id`` for the length of a
 request, so every record logged meanwhile (the access line, the Weblink client's calls,
 errors) carries the same id and one request can be followed across the log.
 """
@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-# The id of the request being served; each gunicorn thread has its own context.
-request_id: ContextVar[str] = ContextVar("request_id", default="-")
+from reports_admin.web.request_id import request_id
 
 # The only extras (``logger.info(..., extra={...})``) that JSON lines include: a whitelist, so
 # that objects a library attaches to a record (Django adds the request) are never dumped.

@@ -27,7 +27,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that its one line per request times and sees everything below.
-    "reports_admin.middleware.RequestLogMiddleware",
+    "reports_admin.web.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -39,8 +39,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "reports_admin.middleware.SessionLimitMiddleware",
-    "reports_admin.middleware.NoStoreMiddleware",
+    "reports_admin.web.middleware.SessionLimitMiddleware",
+    "reports_admin.web.middleware.WeblinkConnectionMiddleware",
+    "reports_admin.web.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that it sees every failed sign-in the views produce.
@@ -62,7 +63,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # The CSP nonce, for {% htmx_script %} and any <script nonce>.
                 "django.template.context_processors.csp",
-                "reports_admin.context_processors.layout",
+                "reports_admin.web.context_processors.layout",
             ],
         },
     },
@@ -84,7 +85,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Sessions are read from the cache and written through to the database, so any instance can
 # serve any request and a cache restart signs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Both limits are enforced by reports_admin.middleware.SessionLimitMiddleware: signed out after
+# Both limits are enforced by reports_admin.web.middleware.SessionLimitMiddleware: signed out after
 # SESSION_IDLE_AGE without a request, and SESSION_ABSOLUTE_AGE after signing in however active.
 # The cookie lives as long as the absolute limit; the session is written at most once a
 # minute to note activity, not on every page.
@@ -182,12 +183,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_LOCKOUT_CALLABLE = "reports_admin.views.accounts.locked_out"
+AXES_LOCKOUT_CALLABLE = "reports_admin.web.accounts.locked_out"
 # Behind N proxies that each append to X-Forwarded-For, the client's address is the N-th from
 # the right; without this, every sign-in seems to come from the proxy. Never set it when
 # clients can reach the dashboard directly: they could then make up their address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "reports_admin.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "reports_admin.web.client_address.client_address"
 
 # The Weblink API.
 WEBLINK_API_URL = env("WEBLINK_API_URL", default="https://api-nguc.weblink.se")

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from reports_admin import health
+from reports_admin.web import health
 
 urlpatterns = [
     # No trailing slash: what probes and load balancers expect.

@@ -7,4 +7,4 @@ class ReportsAdminConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported for their side effects: registering the system check and the signals.
-        from reports_admin import checks, signals  # noqa: F401
+        from reports_admin.connection import checks, signals  # noqa: F401

@@ -2,20 +2,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from reports_admin.views import activity, connection, downloads, reports, sending
+from reports_admin.activity import views as activity
+from reports_admin.connection import views as connection
+from reports_admin.reports.views import downloads, editing, pages, sending
 
 report_patterns = [
-    path("", reports.report_list, name="list"),
-    path("new/", reports.report_create, name="create"),
-    path("types/", reports.report_types, name="types"),
-    path("refresh/", reports.metadata_refresh, name="refresh_metadata"),
+    path("", pages.report_list, name="list"),
+    path("new/", editing.report_create, name="create"),
+    path("types/", pages.report_types, name="types"),
+    path("refresh/", pages.metadata_refresh, name="refresh_metadata"),
     path("download/", downloads.report_run_download, name="run_download"),
-    path("<int:report_id>/", reports.report_detail, name="detail"),
+    path("<int:report_id>/", pages.report_detail, name="detail"),
     path("<int:report_id>/send/", sending.report_send, name="send"),
     path("<int:report_id>/download/", downloads.report_download, name="download"),
-    path("<int:report_id>/edit/", reports.report_edit, name="edit"),
-    path("<int:report_id>/duplicate/", reports.report_duplicate, name="duplicate"),
-    path("<int:report_id>/delete/", reports.report_delete, name="delete"),
+    path("<int:report_id>/edit/", editing.report_edit, name="edit"),
+    path("<int:report_id>/duplicate/", editing.report_duplicate, name="duplicate"),
+    path("<int:report_id>/delete/", editing.report_delete, name="delete"),
 ]
 
 urlpatterns = [

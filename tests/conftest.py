@@ -66,7 +66,7 @@ def client_signed_in(client, user):
 @pytest.fixture
 def user_connected(user, weblink_url):
     """``user``, connected to the simulator as its admin (company demo)."""
-    from reports_admin.connections import connection_sign_in
+    from reports_admin.connection.services import connection_sign_in
 
     connection_sign_in(user=user, company="demo", username="admin", password="demo")  # noqa: S106
     return user

@@ -4,10 +4,11 @@ filters and pages, the read-only admin, and that nothing secret is ever stored."
 import pytest
 from django.urls import reverse
 
-from reports_admin import services
-from reports_admin.activity import activity_list, activity_record
-from reports_admin.connections import connection_get
+from reports_admin.activity.selectors import activity_list
+from reports_admin.activity.services import activity_record
+from reports_admin.connection.selectors import connection_get
 from reports_admin.models import Activity
+from reports_admin.reports import services
 from reports_admin.weblink.metadata import Report
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_services_write_the_entries_not_the_views(user_connected, simulator):
         report_type_id=stored.report_type_id,
         added=None,
     )
-    services.report_delete(user=user_connected, report=report)
+    services.report_delete(connection=connection_get(user=user_connected), report=report)
     assert entries()[-1] == ("deleted", stored.id, stored.name, "accepted")
 
 

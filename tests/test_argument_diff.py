@@ -3,7 +3,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports_admin.argument_diff import (
+from reports_admin.reports.argument_diff import (
     AddArgument,
     ChangeArgument,
     DeleteArgument,

@@ -6,7 +6,8 @@ import logging
 import pytest
 from django.urls import reverse
 
-from reports_admin.connections import connection_get, weblink_call
+from reports_admin.connection.calls import weblink_call
+from reports_admin.connection.selectors import connection_get
 from reports_admin.models import WeblinkConnection
 from reports_admin.weblink import TokenRejected
 
@@ -93,7 +94,10 @@ def test_test_connection_and_disconnect(client_connected, user, simulator, webli
 def test_expired_token_is_refreshed_once(user_connected, simulator, weblink_url):
     old = connection_get(user=user_connected).access_token
     simulator.tokens.expire(old)
-    types = weblink_call(user=user_connected, operation=lambda client: client.report_types())
+    types = weblink_call(
+        connection=connection_get(user=user_connected),
+        operation=lambda client: client.report_types(),
+    )
     assert types
     connection = connection_get(user=user_connected)
     assert connection.access_token != old
@@ -105,7 +109,10 @@ def test_expiry_without_refresh_marks_the_connection_and_shows_a_banner(
 ):
     simulator.faults.tokens_expired = True
     with pytest.raises(TokenRejected):
-        weblink_call(user=user_connected, operation=lambda client: client.report_types())
+        weblink_call(
+            connection=connection_get(user=user_connected),
+            operation=lambda client: client.report_types(),
+        )
     connection = connection_get(user=user_connected)
     assert connection.state == WeblinkConnection.State.EXPIRED
     page = client_connected.get(reverse("reports:types")).content.decode()

@@ -18,9 +18,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from reports_admin.connections import connection_sign_in
-from reports_admin.downloads import CONTENT_TYPES, content_disposition, file_name
+from reports_admin.connection.services import connection_sign_in
 from reports_admin.models import Activity
+from reports_admin.reports.downloads import CONTENT_TYPES, content_disposition, file_name
 from reports_admin.weblink import UpstreamUnavailable
 from weblink_sim import report_files
 

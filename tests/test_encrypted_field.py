@@ -3,8 +3,12 @@ from django.db import connection as db_connection
 from django.db import transaction
 from django.urls import reverse
 
+from reports_admin.connection.token_keys import (
+    UnreadableTokenError,
+    generate_key_entry,
+    token_fingerprint,
+)
 from reports_admin.models import WeblinkConnection
-from reports_admin.token_keys import UnreadableTokenError, generate_key_entry, token_fingerprint
 
 TOKEN = "eyJhbGciOi.the-access-token.sig"
 REFRESH = "the-refresh-token-0123456789"

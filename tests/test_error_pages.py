@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.test import Client
 
-from reports_admin.connections import connection_get
+from reports_admin.connection.selectors import connection_get
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 import requests
 from django.db.utils import OperationalError
 
-from reports_admin import health
+from reports_admin.web import health
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from reports_admin.report_forms import readable_label
+from reports_admin.labels import readable_label
 from reports_admin.templatetags.local_time import local_datetime, weblink_datetime
 from reports_admin.weblink.errors import RateLimited, TokenRejected
 

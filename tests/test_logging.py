@@ -21,7 +21,7 @@ from config.logging import (
     logging_config,
     request_id,
 )
-from reports_admin.middleware import RequestLogMiddleware
+from reports_admin.web.middleware import RequestLogMiddleware
 
 pytestmark = pytest.mark.django_db
 

@@ -2,14 +2,14 @@ import pytest
 from django import forms
 from django.template import Context
 
-from reports_admin.argument_diff import plan_argument_changes
-from reports_admin.report_forms import (
+from reports_admin.labels import readable_label
+from reports_admin.reports.argument_diff import plan_argument_changes
+from reports_admin.reports.forms import (
     ArgumentsForm,
     EmailListField,
     ReportForm,
     argument_fields_for,
     initial_from_report,
-    readable_label,
     report_type_choices,
 )
 from reports_admin.weblink.metadata import (

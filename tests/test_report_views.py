@@ -412,7 +412,7 @@ def test_a_failure_half_way_lists_what_was_and_was_not_applied(client_connected,
     )
     response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
     assert response.status_code == 400
-    partial = response.context["form"].partial_update
+    partial = response.context["partial_update"]
     assert partial.applied == ["Saved name, description, interval and state of “Renamed half-way”"]
     assert partial.not_applied == ["Format: change to pdf"]
     page = response.content.decode()

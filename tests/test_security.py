@@ -30,7 +30,7 @@ from django.urls.converters import (
 )
 from django.urls.resolvers import RoutePattern
 
-from reports_admin.connections import connection_save_token
+from reports_admin.connection.services import connection_save_token
 
 pytestmark = pytest.mark.django_db
 
@@ -349,7 +349,7 @@ def test_check_deploy_passes_with_only_the_production_variables():
 
 @override_settings(SESSION_ABSOLUTE_AGE=3600)
 def test_a_session_ends_at_its_absolute_age_however_active(client_signed_in):
-    from reports_admin.middleware import SIGNED_IN_AT
+    from reports_admin.web.middleware import SIGNED_IN_AT
 
     assert client_signed_in.get(reverse("connection")).status_code == 200
     session = client_signed_in.session
@@ -363,7 +363,7 @@ def test_a_session_ends_at_its_absolute_age_however_active(client_signed_in):
 
 @override_settings(SESSION_IDLE_AGE=600)
 def test_a_session_ends_after_a_while_without_activity(client_signed_in):
-    from reports_admin.middleware import LAST_SEEN_AT
+    from reports_admin.web.middleware import LAST_SEEN_AT
 
     assert client_signed_in.get(reverse("connection")).status_code == 200
     session = client_signed_in.session
@@ -375,7 +375,7 @@ def test_a_session_ends_after_a_while_without_activity(client_signed_in):
 
 
 def test_activity_is_noted_at_most_once_a_minute(client_signed_in):
-    from reports_admin.middleware import LAST_SEEN_AT
+    from reports_admin.web.middleware import LAST_SEEN_AT
 
     client_signed_in.get(reverse("connection"))
     first = client_signed_in.session[LAST_SEEN_AT]

@@ -9,7 +9,7 @@ from django.db import connection as db_connection
 from django.test import Client
 from django.urls import reverse
 
-from reports_admin.connections import connection_sign_in
+from reports_admin.connection.services import connection_sign_in
 from reports_admin.models import Activity
 
 pytestmark = pytest.mark.django_db

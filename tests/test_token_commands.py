@@ -5,9 +5,9 @@ from django.core import checks
 from django.core.management import CommandError, call_command
 from django.db import connection as db_connection
 
-from reports_admin.checks import check_token_keys
+from reports_admin.connection.checks import check_token_keys
+from reports_admin.connection.token_keys import generate_key_entry, parse_token_keys
 from reports_admin.models import WeblinkConnection
-from reports_admin.token_keys import generate_key_entry, parse_token_keys
 
 
 def run(command, *args):

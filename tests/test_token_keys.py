@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from reports_admin.token_keys import (
+from reports_admin.connection.token_keys import (
     TokenKeyError,
     UnreadableTokenError,
     configured_keys,

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import reports_admin.fields
+import reports_admin.connection.encrypted_field
 
 
 class Migration(migrations.Migration):
@@ -31,13 +31,13 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "access_token",
-                    reports_admin.fields.EncryptedTokenField(
+                    reports_admin.connection.encrypted_field.EncryptedTokenField(
                         associated_data_field="user_id", verbose_name="access token"
                     ),
                 ),
                 (
                     "refresh_token",
-                    reports_admin.fields.EncryptedTokenField(
+                    reports_admin.connection.encrypted_field.EncryptedTokenField(
                         associated_data_field="user_id",
                         blank=True,
                         null=True,

@@ -2,7 +2,7 @@
 
 from django import template
 
-from reports_admin import report_forms
+from reports_admin import labels
 
 register = template.Library()
 
@@ -10,4 +10,4 @@ register = template.Library()
 @register.filter
 def readable_label(text: str | None) -> str:
     """The translated label of a key or value Weblink uses; "" for none."""
-    return report_forms.readable_label(text) if text else ""
+    return labels.readable_label(text) if text else ""

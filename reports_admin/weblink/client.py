@@ -53,7 +53,8 @@ from reports_admin.weblink.metadata import (
 
 logger = logging.getLogger("reports_admin.weblink")
 
-FORMATS = ("csv", "html", "pdf", "xlsx")
+# The formats a report can be made in, in the order the dashboard offers them.
+FORMATS = ("csv", "xlsx", "pdf", "html")
 SIGN_IN_PATH = "/oauth2/user-credentials"
 MAX_RETRIES = 2
 BACKOFF_SECONDS = 0.2  # doubled on each retry: 0.2 s, 0.4 s

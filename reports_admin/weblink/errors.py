@@ -7,6 +7,7 @@ translated, and never contains a token.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -103,3 +104,30 @@ class BadAnswer(WeblinkError):
     """Malformed JSON, an unexpected shape, or a redirect."""
 
     default_message = gettext_lazy("Weblink sent an answer this dashboard does not understand.")
+
+
+class NotConnected(WeblinkError):
+    """The person has no usable Weblink connection: they must connect first."""
+
+    default_message = gettext_lazy("Connect to Weblink first: there is no usable connection.")
+
+
+class PartialUpdate(WeblinkError):
+    """An edit failed part-way: ``applied`` went through, ``not_applied`` did not."""
+
+    def __init__(
+        self, error: WeblinkError, *, applied: Sequence[str], not_applied: Sequence[str]
+    ) -> None:
+        super().__init__(error.message, status=error.status)
+        self.error = error
+        self.applied = list(applied)
+        self.not_applied = list(not_applied)
+
+
+class SendRefused(Exception):
+    """Nothing was sent, on purpose: the confirmation was used already, or the report was
+    sent a moment ago. ``message`` says which. Not a WeblinkError: Weblink was not asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -10,6 +10,9 @@ import enum
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from reports_admin.weblink.errors import BadAnswer
 
 
@@ -136,7 +139,10 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def _bad(what: str) -> BadAnswer:
-    return BadAnswer(f"Weblink sent {what} in a shape this dashboard does not understand.")
+    """``what`` names the part of the answer, translated (``gettext_lazy``)."""
+    return BadAnswer(
+        _("Weblink sent %(what)s in a shape this dashboard does not understand.") % {"what": what}
+    )
 
 
 def _object(value: object, what: str) -> dict:
@@ -208,7 +214,7 @@ def parse_field_type(raw: str | None) -> FieldType:
 
 
 def _argument_field(data: object) -> ArgumentField:
-    what = "an argument field"
+    what = gettext_lazy("an argument field")
     item = _object(data, what)
     return ArgumentField(
         key=_required_text(item.get("key"), what),
@@ -220,7 +226,7 @@ def _argument_field(data: object) -> ArgumentField:
 
 def parse_argument_fields(data: object) -> ArgumentFields:
     """The answer of ``GET /company/report/argument/fields``."""
-    what = "the argument fields"
+    what = gettext_lazy("the argument fields")
     shared: dict[str, ArgumentField] = {}
     by_type: dict[str, tuple[ArgumentField, ...]] = {}
     for key, fields in _object(data, what).items():
@@ -235,9 +241,9 @@ def parse_argument_fields(data: object) -> ArgumentFields:
 
 def parse_report_types(data: object) -> list[ReportType]:
     """The answer of ``GET /company/report/type``."""
-    what = "a report type"
+    what = gettext_lazy("a report type")
     types = []
-    for entry in _list(data, "the report types"):
+    for entry in _list(data, gettext_lazy("the report types")):
         item = _object(entry, what)
         types.append(
             ReportType(
@@ -254,7 +260,7 @@ def parse_report_types(data: object) -> list[ReportType]:
 
 def parse_options(data: object) -> list[Option]:
     """A list of queues, users or callback destinations, labelled by name, extension or id."""
-    what = "an option list"
+    what = gettext_lazy("an option list")
     options = []
     for entry in _list(data, what):
         item = _object(entry, what)
@@ -266,7 +272,7 @@ def parse_options(data: object) -> list[Option]:
 
 def _report_arguments(data: object) -> tuple[ReportArgument, ...]:
     """``{key: [{id, value, added}, ...]}`` flattened, one argument per value."""
-    what = "a report's arguments"
+    what = gettext_lazy("a report's arguments")
     arguments = []
     for key, rows in _object(data, what).items():
         for entry in _list(rows, what):
@@ -284,7 +290,7 @@ def _report_arguments(data: object) -> tuple[ReportArgument, ...]:
 
 def _report(data: object) -> Report:
     """A report; every key may be missing (the vendor's own example has no id)."""
-    what = "a report"
+    what = gettext_lazy("a report")
     item = _object(data, what)
     return Report(
         id=_text(item.get("id"), what) or "",
@@ -301,7 +307,7 @@ def _report(data: object) -> Report:
 
 def parse_report_page(data: object) -> ReportPage:
     """The answer of ``GET /company/report``: ``{count, limit, limit_from, reports}``."""
-    what = "the report list"
+    what = gettext_lazy("the report list")
     page = _object(data, what)
     reports = tuple(_report(item) for item in _list(page.get("reports"), what))
     return ReportPage(
@@ -314,13 +320,13 @@ def parse_report_page(data: object) -> ReportPage:
 
 def parse_created_id(data: object) -> str:
     """The id in a create answer, ``{"id": "2613"}``."""
-    what = "the answer to a create"
+    what = gettext_lazy("the answer to a create")
     return _required_text(_object(data, what).get("id"), what)
 
 
 def parse_token_grant(data: object) -> TokenGrant:
     """The sign-in answer: ``access_token`` required, the rest optional."""
-    what = "the sign-in answer"
+    what = gettext_lazy("the sign-in answer")
     grant = _object(data, what)
     expires_in = grant.get("expires_in")
     return TokenGrant(

@@ -70,7 +70,7 @@ def browser_user(transactional_db, django_user_model):
 @pytest.fixture
 def browser_user_connected(browser_user, weblink_url):
     """The browser's account, connected to the simulator."""
-    from reports_admin.connections import connection_sign_in
+    from reports_admin.connection.services import connection_sign_in
 
     connection_sign_in(user=browser_user, company="demo", username="admin", password="demo")  # noqa: S106
     return browser_user

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports_admin.connections import connection_get
+from reports_admin.connection.selectors import connection_get
 
 
 def fail_with_token(request):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from reports_admin.connections import connection_sign_in
+from reports_admin.connection.services import connection_sign_in
 from reports_admin.weblink import UpstreamUnavailable, WeblinkError
 
 DEMO = {"company": "demo", "username": "admin", "password": "demo"}

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reports_admin.token_keys import generate_key_entry
+from reports_admin.connection.token_keys import generate_key_entry
 
 
 class Command(BaseCommand):

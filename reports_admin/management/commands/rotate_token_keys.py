@@ -3,9 +3,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from reports_admin.fields import EncryptedTokenField
+from reports_admin.connection.encrypted_field import EncryptedTokenField
+from reports_admin.connection.token_keys import UnreadableTokenError, configured_keys
 from reports_admin.models import WeblinkConnection
-from reports_admin.token_keys import UnreadableTokenError, configured_keys
 
 
 class Command(BaseCommand):

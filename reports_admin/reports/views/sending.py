@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from reports_admin import report_pages, sending
-from reports_admin.views.reports import with_report
-from reports_admin.weblink import WeblinkError
+from reports_admin.reports import sending
+from reports_admin.reports.view_helpers import next_url, with_report
+from reports_admin.weblink import SendRefused, WeblinkError
 from reports_admin.weblink.metadata import Report
 
 
@@ -19,18 +19,20 @@ from reports_admin.weblink.metadata import Report
 @with_report
 def report_send(request: HttpRequest, report: Report) -> HttpResponse:
     """GET asks to confirm, naming the report and its recipients; POST sends it."""
-    next_url = report_pages.next_url(request, default=reverse("reports:detail", args=[report.id]))
+    back_to = next_url(request, default=reverse("reports:detail", args=[report.id]))
     if request.method == "POST":
         try:
             recipients = sending.report_send(
-                user=request.user, report=report, key=request.POST.get("key", "")
+                connection=request.weblink_connection.get(),
+                report=report,
+                key=request.POST.get("key", ""),
             )
-        except sending.SendRefused as refusal:
+        except SendRefused as refusal:
             messages.warning(request, refusal.message)
         except WeblinkError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Sent to %(to)s.") % {"to": ", ".join(recipients)})
-        return redirect(next_url)
-    context = {"report": report, "key": sending.send_key_new(), "next_url": next_url}
+        return redirect(back_to)
+    context = {"report": report, "key": sending.send_key_new(), "next_url": back_to}
     return render(request, "reports/send_confirm.html", context)

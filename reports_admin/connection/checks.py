@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from reports_admin.token_keys import TokenKeyError, parse_token_keys
+from reports_admin.connection.token_keys import TokenKeyError, parse_token_keys
 
 _HINT = (
     "Run `python manage.py generate_token_key` and put its output first in WEBLINK_TOKEN_KEYS: "

@@ -1,8 +1,6 @@
-"""The activity log: what people did on Weblink through the dashboard, and how it ended.
-
-Services write it (``activity_record``, ``activity_recorded``); the activity page reads it
-(``activity_list``, ``activity_people``). Entries hold no token, password, report contents
-or argument values.
+"""Writes to the activity log: what people did on Weblink through the dashboard, and how it
+ended. Services call ``activity_record`` or ``activity_recorded``; entries hold no token,
+password, report contents or argument values.
 """
 
 from __future__ import annotations
@@ -11,10 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from reports_admin.models import Activity
+from reports_admin.activity.models import Activity
 
 # The outcome of a failure that carries no message for people (a bug, not a Weblink answer).
 UNEXPECTED_FAILURE = _("It failed with an unexpected error.")
@@ -69,25 +66,4 @@ def _entry(
         action=action,
         report_id=report_id or "",
         report_name=report_name or "",
-    )
-
-
-def activity_list(
-    *, user: AbstractBaseUser, action: str = "", username: str = ""
-) -> QuerySet[Activity]:
-    """The entries ``user`` may see, newest first: staff see everyone's, others their own."""
-    entries = Activity.objects.all()
-    if not user.is_staff:
-        entries = entries.filter(user=user)
-    if action:
-        entries = entries.filter(action=action)
-    if username:
-        entries = entries.filter(username=username)
-    return entries
-
-
-def activity_people(*, user: AbstractBaseUser) -> list[str]:
-    """The user names in the entries ``user`` may see, for the person filter."""
-    return list(
-        activity_list(user=user).order_by("username").values_list("username", flat=True).distinct()
     )

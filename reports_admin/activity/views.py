@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from reports_admin import activity
-from reports_admin.models import Activity
+from reports_admin.activity import selectors
+from reports_admin.activity.models import Activity
 
 PAGE_SIZE = 50
 
@@ -21,7 +21,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     action = action if action in Activity.Action.values else ""
     person = request.GET.get("person", "") if request.user.is_staff else ""
-    entries = activity.activity_list(user=request.user, action=action, username=person)
+    entries = selectors.activity_list(user=request.user, action=action, username=person)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {name: value for name, value in (("action", action), ("person", person)) if value}
     context = {
@@ -29,7 +29,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "action": action,
         "person": person,
         "actions": Activity.Action.choices,
-        "people": activity.activity_people(user=request.user) if request.user.is_staff else [],
+        "people": selectors.activity_people(user=request.user) if request.user.is_staff else [],
         "page_query": urlencode(filters),
     }
     return render(request, "activity/list.html", context)

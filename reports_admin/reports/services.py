@@ -9,21 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 
-from reports_admin.activity import activity_recorded
-from reports_admin.argument_diff import (
+from reports_admin.activity.models import Activity
+from reports_admin.activity.services import activity_recorded
+from reports_admin.connection.calls import connection_required, weblink_call
+from reports_admin.connection.models import WeblinkConnection
+from reports_admin.labels import readable_label
+from reports_admin.reports.argument_diff import (
     AddArgument,
     ArgumentChange,
     ChangeArgument,
     DeleteArgument,
     plan_argument_changes,
 )
-from reports_admin.connections import weblink_call
-from reports_admin.models import Activity
-from reports_admin.report_forms import readable_label
-from reports_admin.weblink import WeblinkError
+from reports_admin.weblink import PartialUpdate, WeblinkError
 from reports_admin.weblink.metadata import ArgumentField, FieldKind, Report
 
 
@@ -38,31 +38,21 @@ class ReportSettings:
     email_link_only: bool
 
 
-class PartialUpdate(WeblinkError):
-    """An edit failed part-way: ``applied`` went through, ``not_applied`` did not."""
-
-    def __init__(
-        self, error: WeblinkError, *, applied: Sequence[str], not_applied: Sequence[str]
-    ) -> None:
-        super().__init__(error.message, status=error.status)
-        self.error = error
-        self.applied = list(applied)
-        self.not_applied = list(not_applied)
-
-
 def report_create(
     *,
-    user: AbstractBaseUser,
+    connection: WeblinkConnection | None,
     settings: ReportSettings,
     report_type_id: str,
     arguments: Mapping[str, Sequence[str]],
 ) -> str:
     """Creates the report with all its arguments in one call; returns the new id."""
     with activity_recorded(
-        user=user, action=Activity.Action.CREATED, report_name=settings.name
+        user=connection_required(connection).user,
+        action=Activity.Action.CREATED,
+        report_name=settings.name,
     ) as entry:
         entry.report_id = weblink_call(
-            user=user,
+            connection=connection,
             operation=lambda client: client.report_create(
                 name=settings.name,
                 description=settings.description,
@@ -78,7 +68,7 @@ def report_create(
 
 def report_update(
     *,
-    user: AbstractBaseUser,
+    connection: WeblinkConnection | None,
     report: Report,
     settings: ReportSettings,
     arguments: Mapping[str, Sequence[str]],
@@ -101,11 +91,14 @@ def report_update(
     steps = [_describe_settings(settings)] + [_describe_change(change) for change in plan]
     done: list[str] = []
     with activity_recorded(
-        user=user, action=Activity.Action.CHANGED, report_id=report.id, report_name=settings.name
+        user=connection_required(connection).user,
+        action=Activity.Action.CHANGED,
+        report_id=report.id,
+        report_name=settings.name,
     ):
         try:
             weblink_call(
-                user=user,
+                connection=connection,
                 operation=lambda client: client.report_update(
                     report.id,
                     name=settings.name,
@@ -118,7 +111,8 @@ def report_update(
             done.append(steps[0])
             for change, step in zip(plan, steps[1:], strict=True):
                 weblink_call(
-                    user=user, operation=lambda client, c=change: _apply(client, report, c)
+                    connection=connection,
+                    operation=lambda client, c=change: _apply(client, report, c),
                 )
                 done.append(step)
         except WeblinkError as error:
@@ -126,11 +120,16 @@ def report_update(
     return plan
 
 
-def report_delete(*, user: AbstractBaseUser, report: Report) -> None:
+def report_delete(*, connection: WeblinkConnection | None, report: Report) -> None:
     with activity_recorded(
-        user=user, action=Activity.Action.DELETED, report_id=report.id, report_name=report.name
+        user=connection_required(connection).user,
+        action=Activity.Action.DELETED,
+        report_id=report.id,
+        report_name=report.name,
     ):
-        weblink_call(user=user, operation=lambda client: client.report_delete(report.id))
+        weblink_call(
+            connection=connection, operation=lambda client: client.report_delete(report.id)
+        )
 
 
 def _apply(client, report: Report, change: ArgumentChange) -> None:

@@ -4,8 +4,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from reports_admin.connections import connection_get
-
 # (url name, label); the first item whose url name matches the page is marked current.
 NAV_ITEMS = [
     ("reports:list", _("Reports")),
@@ -22,7 +20,7 @@ def layout(request: HttpRequest) -> dict:
         return {}
     match = request.resolver_match
     current = match.view_name if match else ""
-    connection = connection_get(user=request.user)
+    connection = request.weblink_connection.get()
     banner = None
     if current != "connection":
         if connection is None:

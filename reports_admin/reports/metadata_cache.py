@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 
-from reports_admin.connections import NotConnected, connection_get, weblink_call
-from reports_admin.weblink import TokenRejected, WeblinkClient, WeblinkError
+from reports_admin.connection.calls import weblink_call
+from reports_admin.connection.models import WeblinkConnection
+from reports_admin.weblink import NotConnected, TokenRejected, WeblinkClient, WeblinkError
 from reports_admin.weblink.metadata import (
     OPTION_KINDS,
     ArgumentFields,
@@ -34,37 +34,38 @@ class Cached[T]:
     stale: bool = False
 
 
-def report_types_get(*, user: AbstractBaseUser) -> Cached[list[ReportType]]:
-    return _cached(user=user, name="types", fetch=lambda client: client.report_types())
+def report_types_get(*, connection: WeblinkConnection | None) -> Cached[list[ReportType]]:
+    return _cached(connection=connection, name="types", fetch=lambda client: client.report_types())
 
 
-def argument_fields_get(*, user: AbstractBaseUser) -> Cached[ArgumentFields]:
-    return _cached(user=user, name="fields", fetch=lambda client: client.argument_fields())
+def argument_fields_get(*, connection: WeblinkConnection | None) -> Cached[ArgumentFields]:
+    return _cached(
+        connection=connection, name="fields", fetch=lambda client: client.argument_fields()
+    )
 
 
-def options_get(*, user: AbstractBaseUser, kind: FieldKind) -> Cached[list[Option] | None]:
+def options_get(
+    *, connection: WeblinkConnection | None, kind: FieldKind
+) -> Cached[list[Option] | None]:
     """One of the company's pick-lists; ``None`` when it cannot be fetched at all."""
     try:
-        return _cached(user=user, name=f"options:{kind}", fetch=lambda c: c.options(kind))
+        return _cached(
+            connection=connection, name=f"options:{kind}", fetch=lambda c: c.options(kind)
+        )
     except (NotConnected, TokenRejected):
         raise
     except WeblinkError:
         return Cached(None, stale=True)
 
 
-def all_options_get(*, user: AbstractBaseUser) -> dict[FieldKind, list[Option] | None]:
-    return {kind: options_get(user=user, kind=kind).value for kind in OPTION_KINDS}
-
-
-def metadata_refresh(*, user: AbstractBaseUser) -> None:
+def metadata_refresh(*, connection: WeblinkConnection | None) -> None:
     """Forgets the fresh copies so the next read asks Weblink (last good copies stay)."""
-    prefix = _key_prefix(user)
+    prefix = _key_prefix(connection)
     names = ["types", "fields", *(f"options:{kind}" for kind in OPTION_KINDS)]
     cache.delete_many([f"{prefix}:fresh:{name}" for name in names])
 
 
-def _key_prefix(user: AbstractBaseUser) -> str:
-    connection = connection_get(user=user)
+def _key_prefix(connection: WeblinkConnection | None) -> str:
     if connection is None:
         raise NotConnected
     # The fingerprint changes with the token, so a new connection starts with a clean cache.
@@ -72,15 +73,15 @@ def _key_prefix(user: AbstractBaseUser) -> str:
 
 
 def _cached[T](
-    *, user: AbstractBaseUser, name: str, fetch: Callable[[WeblinkClient], T]
+    *, connection: WeblinkConnection | None, name: str, fetch: Callable[[WeblinkClient], T]
 ) -> Cached[T]:
-    prefix = _key_prefix(user)
+    prefix = _key_prefix(connection)
     fresh_key, last_good_key = f"{prefix}:fresh:{name}", f"{prefix}:last-good:{name}"
     value = cache.get(fresh_key)
     if value is not None:
         return Cached(value)
     try:
-        value = weblink_call(user=user, operation=fetch)
+        value = weblink_call(connection=connection, operation=fetch)
     except (NotConnected, TokenRejected):
         raise
     except WeblinkError:

@@ -1,4 +1,5 @@
-"""Request middleware: request ids and the access log, the absolute session limit, no-store."""
+"""Request middleware: request ids and the access log, the session limits, the person's
+Weblink connection, no-store."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from django.contrib.auth import logout
 from django.http import FileResponse, HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 
-from config.logging import request_id
+from reports_admin.connection.selectors import CurrentConnection
+from reports_admin.web.request_id import request_id
 
 access_logger = logging.getLogger("reports_admin.access")
 
@@ -156,3 +158,19 @@ class NoStoreMiddleware:
         if request.user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class WeblinkConnectionMiddleware:
+    """Gives each request ``weblink_connection``: the person's connection, read from the
+    database on first use and then kept for the rest of the request, so that the layout, the
+    view and the services below it share one row and decrypt its token once.
+
+    Goes after the authentication middleware.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request.weblink_connection = CurrentConnection(request.user)
+        return self.get_response(request)

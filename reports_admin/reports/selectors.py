@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
-
-from reports_admin.connections import weblink_call
+from reports_admin.connection.calls import weblink_call
+from reports_admin.connection.models import WeblinkConnection
 from reports_admin.weblink import NotFound
 from reports_admin.weblink.metadata import Report, ReportPage
 
@@ -55,11 +54,11 @@ class ReportListing:
 
 
 def report_list(
-    *, user: AbstractBaseUser, offset: int, limit: int, filters: ReportFilters
+    *, connection: WeblinkConnection | None, offset: int, limit: int, filters: ReportFilters
 ) -> ReportListing:
     """One page of reports; with filters, the matching ones across all pages."""
     if not filters:
-        page = _reports_page(user=user, limit=limit, limit_from=offset)
+        page = _reports_page(connection=connection, limit=limit, limit_from=offset)
         return ReportListing(
             reports=page.reports,
             offset=offset,
@@ -74,7 +73,7 @@ def report_list(
     read = 0
     count = None
     while count is None or read < count:
-        page = _reports_page(user=user, limit=SCAN_PAGE_SIZE, limit_from=read)
+        page = _reports_page(connection=connection, limit=SCAN_PAGE_SIZE, limit_from=read)
         count = page.count
         if not page.reports:
             break
@@ -93,11 +92,11 @@ def report_list(
     )
 
 
-def report_get(*, user: AbstractBaseUser, report_id: str) -> Report:
+def report_get(*, connection: WeblinkConnection | None, report_id: str) -> Report:
     """The report with this id, found by reading the list; NotFound when it is not there."""
     read = 0
     while True:
-        page = _reports_page(user=user, limit=SCAN_PAGE_SIZE, limit_from=read)
+        page = _reports_page(connection=connection, limit=SCAN_PAGE_SIZE, limit_from=read)
         for report in page.reports:
             if report.id == str(report_id):
                 return report
@@ -106,7 +105,10 @@ def report_get(*, user: AbstractBaseUser, report_id: str) -> Report:
             raise NotFound
 
 
-def _reports_page(*, user: AbstractBaseUser, limit: int, limit_from: int) -> ReportPage:
+def _reports_page(
+    *, connection: WeblinkConnection | None, limit: int, limit_from: int
+) -> ReportPage:
     return weblink_call(
-        user=user, operation=lambda client: client.reports(limit=limit, limit_from=limit_from)
+        connection=connection,
+        operation=lambda client: client.reports(limit=limit, limit_from=limit_from),
     )

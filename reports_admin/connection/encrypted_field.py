@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from reports_admin.token_keys import (
+from reports_admin.connection.token_keys import (
     UnreadableTokenError,
     configured_keys,
     decrypt_token,
@@ -59,7 +59,16 @@ class EncryptedTokenField(models.TextField):
         ciphertext = getattr(instance, self.attname)
         if not ciphertext:
             return None
-        return decrypt_token(ciphertext, associated_data=self._associated_data(instance))
+        # Decrypted once per instance, ciphertext and owner: a page checks and uses a token
+        # several times.
+        cache_name = f"_{self.name}_decrypted"
+        associated_data = self._associated_data(instance)
+        cached = instance.__dict__.get(cache_name)
+        if cached is not None and cached[:2] == (ciphertext, associated_data):
+            return cached[2]
+        token = decrypt_token(ciphertext, associated_data=associated_data)
+        instance.__dict__[cache_name] = (ciphertext, associated_data, token)
+        return token
 
     def write(self, instance: models.Model, token: str | None) -> None:
         """Encrypts ``token`` with the newest key for the instance's owner (None clears it)."""

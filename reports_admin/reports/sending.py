@@ -14,14 +14,14 @@ import secrets
 import time
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from reports_admin.activity import activity_recorded
-from reports_admin.connections import NotConnected, connection_get, weblink_call
-from reports_admin.models import Activity
-from reports_admin.weblink import UpstreamUnavailable, WeblinkError
+from reports_admin.activity.models import Activity
+from reports_admin.activity.services import activity_recorded
+from reports_admin.connection.calls import connection_required, weblink_call
+from reports_admin.connection.models import WeblinkConnection
+from reports_admin.weblink import SendRefused, UpstreamUnavailable, WeblinkError
 from reports_admin.weblink.metadata import Report
 
 # How long a used key is remembered: longer than anyone keeps a confirmation page open.
@@ -29,27 +29,19 @@ SEND_KEY_SECONDS = 24 * 3600
 _KEY = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
-class SendRefused(Exception):
-    """Nothing was sent, on purpose: the confirmation was used already, or the report was
-    sent a moment ago. ``message`` says which."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def send_key_new() -> str:
     """A fresh one-time key for a confirmation form."""
     return secrets.token_urlsafe(24)
 
 
-def report_send(*, user: AbstractBaseUser, report: Report, key: str) -> list[str]:
+def report_send(*, connection: WeblinkConnection | None, report: Report, key: str) -> list[str]:
     """Asks Weblink once to e-mail ``report`` now; returns the recipients it goes to.
 
     Raises SendRefused when ``key`` was used before or the report is cooling off, and a
     WeblinkError when the call fails; when no answer came, the error says the outcome is
     unknown. Every attempt but a reused key is written to the activity log.
     """
+    connection = connection_required(connection)
     if not _KEY.fullmatch(key or ""):
         raise SendRefused(_("This confirmation is not valid, so nothing was sent. Try again."))
     if not cache.add(f"send:key:{key}", True, timeout=SEND_KEY_SECONDS):
@@ -58,12 +50,17 @@ def report_send(*, user: AbstractBaseUser, report: Report, key: str) -> list[str
             % {"name": report.name}
         )
     with activity_recorded(
-        user=user, action=Activity.Action.SENT, report_id=report.id, report_name=report.name
+        user=connection.user,
+        action=Activity.Action.SENT,
+        report_id=report.id,
+        report_name=report.name,
     ):
-        cooloff_key = _cooloff_key(user=user, report=report)
+        cooloff_key = _cooloff_key(connection=connection, report=report)
         _cooloff_claim(cooloff_key, report)
         try:
-            weblink_call(user=user, operation=lambda client: client.report_send(report.id))
+            weblink_call(
+                connection=connection, operation=lambda client: client.report_send(report.id)
+            )
         except UpstreamUnavailable as error:
             if error.timed_out:
                 # The request went out and may have been carried out: keep the cool-off.
@@ -84,11 +81,8 @@ def report_send(*, user: AbstractBaseUser, report: Report, key: str) -> list[str
     return report.recipients
 
 
-def _cooloff_key(*, user: AbstractBaseUser, report: Report) -> str:
+def _cooloff_key(*, connection: WeblinkConnection, report: Report) -> str:
     # Per company, not per person: two colleagues pressing Send now send once.
-    connection = connection_get(user=user)
-    if connection is None:
-        raise NotConnected
     return f"send:cooloff:{connection.company.casefold()}:{report.id}"
 
 

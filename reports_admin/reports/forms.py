@@ -15,8 +15,10 @@ from crispy_forms.layout import Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, RegexValidator
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from reports_admin.labels import INTERVAL_CHOICES, readable_label
 from reports_admin.weblink.metadata import (
     OPTION_KINDS,
     ArgumentField,
@@ -25,49 +27,6 @@ from reports_admin.weblink.metadata import (
     Report,
     ReportType,
 )
-
-INTERVAL_CHOICES = [
-    ("hour", _("Every hour")),
-    ("day", _("Every day")),
-    ("week", _("Every week")),
-    ("month", _("Every month")),
-]
-
-# Labels in both languages for the keys and values Weblink is known to use; any other key or
-# value gets the generic rule in readable_label(). File formats are the same in every language.
-_LABELS = {
-    # Argument keys.
-    "format": _("Format"),
-    "email": _("Recipients"),
-    "only_when_data": _("Only when there is data"),
-    "report_language": _("Report language"),
-    "queue_id": _("Queue"),
-    "user_id": _("User"),
-    "destination_id": _("Destination"),
-    "option": _("Option"),
-    # Values of "option".
-    "missedCalls": _("Missed calls"),
-    "queueRapportPerDay": _("Queue report per day"),
-    "memberRapportPerHour": _("Queue member report per hour"),
-    "summary": _("Summary"),
-    "perHour": _("Per hour"),
-    "perDay": _("Per day"),
-    "all": _("All"),
-    "completed": _("Completed"),
-    "failed": _("Failed"),
-    # Values of "report_language".
-    "en_GB": _("English (UK)"),
-    "sv_SE": _("Swedish"),
-    # Report type groups.
-    "queue": _("Queue"),
-    "user": _("User"),
-    "callback": _("Callback"),
-    "company": _("Company"),
-    "csv": "CSV",
-    "html": "HTML",
-    "pdf": "PDF",
-    "xlsx": "XLSX",
-}
 
 # For each pick-list, the hint shown when its list could not be fetched and the message for
 # an id that is not a number.
@@ -91,18 +50,6 @@ _TYPED_ID_TEXTS = {
 
 # Top-level names the API may use in its errors, by the name of our form field.
 _API_FIELD_NAMES = {"report_type_id": "report_type"}
-
-
-def readable_label(text: str) -> str:
-    """An API key or value in words, in the active language.
-
-    Known ones are translated (``email`` → "Recipients", "Mottagare" in Swedish); others are
-    spelled out: ``target_seconds`` → "Target seconds", ``include_internal`` → "Include internal".
-    """
-    if text in _LABELS:
-        return str(_LABELS[text])
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text.removesuffix("_id")).replace("_", " ")
-    return words.strip().lower().capitalize()
 
 
 class ApiErrorsMixin:
@@ -252,15 +199,17 @@ def _as_values(value) -> list[str]:
 class ArgumentsForm(ApiErrorsMixin, forms.Form):
     """The arguments of one report type, one field per argument key."""
 
+    # Its fields are posted together with the report form's, so they carry a prefix.
+    PREFIX = "arg"
+
     def __init__(
         self,
         *args,
         fields: Sequence[ArgumentField],
         options: Mapping[FieldKind, Sequence[Option] | None],
-        prefix: str = "arg",
         **kwargs,
     ) -> None:
-        super().__init__(*args, prefix=prefix, **kwargs)
+        super().__init__(*args, prefix=self.PREFIX, **kwargs)
         self.fields.update(argument_fields_for(fields, options))
         # Rendered with {% crispy %} inside the page's own <form>; flags show as switches.
         self.helper = FormHelper()
@@ -273,6 +222,18 @@ class ArgumentsForm(ApiErrorsMixin, forms.Form):
     def arguments(self) -> dict[str, list[str]]:
         """Every field's values as the API stores them; call after ``is_valid()``."""
         return {key: _as_values(self.cleaned_data.get(key)) for key in self.fields}
+
+    @classmethod
+    def initial_carried_over(cls, post: QueryDict, fields: Sequence[ArgumentField]) -> dict:
+        """Values posted for the previous report type that still apply to ``fields``."""
+        initial = {}
+        for field in fields:
+            name = f"{cls.PREFIX}-{field.key}"
+            if field.type.kind == FieldKind.BOOL:
+                initial[field.key] = name in post
+            elif name in post:
+                initial[field.key] = post[name]
+        return initial
 
 
 def initial_from_report(report: Report, fields: Sequence[ArgumentField]) -> dict:
@@ -287,3 +248,12 @@ def initial_from_report(report: Report, fields: Sequence[ArgumentField]) -> dict
         elif values:
             initial[field.key] = values[0]
     return initial
+
+
+class RunForm(ReportForm):
+    """ReportForm's report type and interval, for a report run once and never saved."""
+
+    name = None
+    description = None
+    active = None
+    email_link_only = None

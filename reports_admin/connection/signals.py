@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from reports_admin.models import WeblinkConnection
+from reports_admin.connection.models import WeblinkConnection
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)

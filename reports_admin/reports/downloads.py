@@ -15,14 +15,14 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports_admin.activity import activity_record
-from reports_admin.connections import weblink_call
-from reports_admin.models import Activity
+from reports_admin.activity.models import Activity
+from reports_admin.activity.services import activity_record
+from reports_admin.connection.calls import connection_required, weblink_call
+from reports_admin.connection.models import WeblinkConnection
 from reports_admin.weblink import WeblinkError
 from reports_admin.weblink.client import Download
 from reports_admin.weblink.metadata import Report
@@ -33,7 +33,6 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-FORMAT_CHOICES = [("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF"), ("html", "HTML")]
 CHUNK_SIZE = 64 * 1024
 NAME_MAX_CHARS = 80
 # A file needs nothing from anywhere, and an HTML report opened anyway gets no origin.
@@ -43,11 +42,11 @@ _UNSAFE = re.compile(r"[^\w .-]+")
 
 
 def report_download(
-    *, user: AbstractBaseUser, report: Report, format: str
+    *, connection: WeblinkConnection | None, report: Report, format: str
 ) -> StreamingHttpResponse:
     """The saved report run now in ``format`` (its own format argument replaced)."""
     return _download_response(
-        user=user,
+        connection=connection,
         report_id=report.id,
         name=report.name,
         format=format,
@@ -59,7 +58,7 @@ def report_download(
 
 def report_run_download(
     *,
-    user: AbstractBaseUser,
+    connection: WeblinkConnection | None,
     name: str,
     interval: str,
     report_type_id: str,
@@ -68,7 +67,7 @@ def report_run_download(
     """A report that is not saved, run once; its format is its ``format`` argument."""
     pairs = [(key, value) for key, values in arguments.items() for value in values]
     return _download_response(
-        user=user,
+        connection=connection,
         name=name,
         format=next(iter(arguments.get("format", ())), ""),
         interval=interval,
@@ -79,7 +78,7 @@ def report_run_download(
 
 def _download_response(
     *,
-    user: AbstractBaseUser,
+    connection: WeblinkConnection | None,
     name: str,
     format: str,
     interval: str,
@@ -93,6 +92,7 @@ def _download_response(
     fails before the first byte. ``name`` names the file; ``report_id`` is blank for a
     report that is not saved.
     """
+    user = connection_required(connection).user
     arguments = [(k, v) for k, v in arguments if k != "format"] + [("format", format)]
 
     def record(outcome: str) -> None:
@@ -106,7 +106,7 @@ def _download_response(
 
     try:
         download = weblink_call(
-            user=user,
+            connection=connection,
             operation=lambda client: client.report_download(
                 format=format,
                 interval=interval,

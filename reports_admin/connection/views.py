@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from reports_admin import connections
-from reports_admin.connection_forms import WeblinkSignInForm, WeblinkTokenForm
+from reports_admin.connection import services
+from reports_admin.connection.forms import WeblinkSignInForm, WeblinkTokenForm
 from reports_admin.weblink import TokenRejected, TwoFactorRequired, WeblinkError
 
 
@@ -18,7 +18,7 @@ def _render_page(
     token_form: WeblinkTokenForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    connection = connections.connection_get(user=request.user)
+    connection = request.weblink_connection.get()
     context = {
         "connection": connection,
         "sign_in_form": sign_in_form or WeblinkSignInForm(prefix="signin"),
@@ -37,7 +37,7 @@ def connection_sign_in(request: HttpRequest) -> HttpResponse:
     form = WeblinkSignInForm(request.POST, prefix="signin")
     if form.is_valid():
         try:
-            connections.connection_sign_in(user=request.user, **form.cleaned_data)
+            services.connection_sign_in(user=request.user, **form.cleaned_data)
         except TwoFactorRequired:
             form.add_error("tfa", _("Enter the current two-factor code."))
         except TokenRejected:
@@ -55,7 +55,7 @@ def connection_save_token(request: HttpRequest) -> HttpResponse:
     form = WeblinkTokenForm(request.POST, prefix="token")
     if form.is_valid():
         try:
-            connections.connection_save_token(user=request.user, **form.cleaned_data)
+            services.connection_save_token(user=request.user, **form.cleaned_data)
         except TokenRejected:
             form.add_error("token", _("Weblink did not accept this token."))
         except WeblinkError as error:
@@ -69,7 +69,7 @@ def connection_save_token(request: HttpRequest) -> HttpResponse:
 @require_POST
 def connection_test(request: HttpRequest) -> HttpResponse:
     try:
-        connections.connection_test(user=request.user)
+        services.connection_test(connection=request.weblink_connection.get())
     except WeblinkError as error:
         messages.error(request, error.message)
     else:
@@ -79,6 +79,6 @@ def connection_test(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def connection_disconnect(request: HttpRequest) -> HttpResponse:
-    connections.connection_disconnect(user=request.user)
+    services.connection_disconnect(user=request.user)
     messages.success(request, _("Disconnected from Weblink. The stored tokens are removed."))
     return redirect("connection")

@@ -1,0 +1,56 @@
+"""The activity log's entries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Activity(models.Model):
+    """One thing a person did on Weblink through the dashboard, and how it ended.
+
+    Holds no token, password, report contents or argument values: only who, what, which
+    report (as it was called then), when and the outcome.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        DELETED = "deleted", _("Deleted")
+        SENT = "sent", _("Sent")
+        DOWNLOADED = "downloaded", _("Downloaded")
+        CONNECTED = "connected", _("Connected")
+        DISCONNECTED = "disconnected", _("Disconnected")
+
+    # The outcome of everything that went through; otherwise the message the person saw.
+    ACCEPTED = "accepted"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("user"),
+    )
+    # A copy, so the entry still says who once the account is deleted.
+    username = models.CharField(_("user name"), max_length=150)
+    action = models.CharField(_("action"), max_length=16, choices=Action)
+    report_id = models.CharField(_("report id"), max_length=20, blank=True)
+    report_name = models.CharField(_("report name"), max_length=255, blank=True)
+    outcome = models.TextField(_("outcome"))
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activity")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.report_name or '-'}: {self.outcome}"
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome == self.ACCEPTED

@@ -1,0 +1,143 @@
+"""What the report views share: the report named in the URL, where to go back to, the
+report-form flow, and how a Weblink failure shows on a page."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from reports_admin.reports import selectors
+from reports_admin.reports.form_flow import BoundReportForm, ReportFormMetadata, report_form_bind
+from reports_admin.reports.forms import ReportForm
+from reports_admin.weblink import (
+    InvalidInput,
+    NotConnected,
+    PartialUpdate,
+    TokenRejected,
+    UpstreamUnavailable,
+    WeblinkError,
+)
+from reports_admin.weblink.metadata import Report
+
+
+def load_failure_status(error: WeblinkError) -> int:
+    """The status of a page whose content could not be loaded from Weblink: 504 when Weblink
+    did not answer in time, 502 for any other failure, 200 when the person must connect."""
+    if isinstance(error, NotConnected):
+        return 200
+    if isinstance(error, UpstreamUnavailable) and error.timed_out:
+        return 504
+    return 502
+
+
+def with_report(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Gives ``view`` the report whose id is in the URL; when it cannot be read (deleted,
+    not connected, Weblink down), goes back to the list saying why."""
+
+    @functools.wraps(view)
+    def with_report_view(request: HttpRequest, report_id: str, **kwargs) -> HttpResponseBase:
+        try:
+            report = selectors.report_get(
+                connection=request.weblink_connection.get(), report_id=report_id
+            )
+        except WeblinkError as error:
+            messages.error(request, error.message)
+            return redirect("reports:list")
+        return view(request, report, **kwargs)
+
+    return with_report_view
+
+
+def next_url(request: HttpRequest, *, default: str) -> str:
+    """The page the person came from (``next``, when it is one of ours), else ``default``."""
+    candidate = request.POST.get("next") or request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def show_weblink_error(bound: BoundReportForm, error: WeblinkError) -> None:
+    """Puts what Weblink refused on the form: on the fields it names, else above them."""
+    if isinstance(error, InvalidInput) and error.field_errors:
+        bound.form.add_api_errors(error.field_errors, others=[bound.arguments_form])
+    elif isinstance(error, TokenRejected | NotConnected):
+        bound.form.add_error(
+            None,
+            _(
+                "Your Weblink connection has expired, so nothing was done. Connect again "
+                "(the link above opens the connection page), then try again: what you typed "
+                "is kept."
+            ),
+        )
+    else:
+        bound.form.add_error(None, error.message)
+
+
+def report_form_page(
+    request: HttpRequest,
+    *,
+    template: str,
+    context: dict,
+    on_valid: Callable[[BoundReportForm, ReportFormMetadata], HttpResponseBase] | None,
+    form_class: type[ReportForm] = ReportForm,
+    source: Report | None = None,
+    copy: bool = False,
+) -> HttpResponseBase:
+    """The report-form flow of every page that has one (create, edit, duplicate, run and
+    download): build the form from the metadata, bind it, swap the argument fields when the
+    report type changes, and once both forms are valid call ``on_valid`` to save or run
+    (None on a page whose form posts elsewhere).
+
+    What Weblink refuses in ``on_valid`` shows on the form, with everything typed kept.
+    """
+    try:
+        metadata = ReportFormMetadata.load(connection=request.weblink_connection.get())
+    except WeblinkError as error:
+        return render(
+            request,
+            template,
+            {**context, "load_error": error.message},
+            status=load_failure_status(error),
+        )
+    bound = report_form_bind(
+        request, metadata=metadata, form_class=form_class, source=source, copy=copy
+    )
+    if bound.changing_type and request.htmx:
+        return render(
+            request, "reports/form.html#argument-fields", {"arguments_form": bound.arguments_form}
+        )
+    partial_update = None
+    if on_valid is not None and bound.submitted and bound.is_valid():
+        try:
+            return on_valid(bound, metadata)
+        except PartialUpdate as error:
+            partial_update = error
+            show_weblink_error(bound, error.error)
+        except WeblinkError as error:
+            show_weblink_error(bound, error)
+    page = {
+        "form": bound.form,
+        "arguments_form": bound.arguments_form,
+        "metadata_stale": metadata.stale,
+        "partial_update": partial_update,
+    }
+    return render(request, template, {**context, **page}, status=400 if bound.submitted else 200)
+
+
+def render_load_failure(
+    request: HttpRequest, template: str, context: dict, error: WeblinkError
+) -> HttpResponse:
+    """A page whose content could not be loaded: not connected, or the error and a Retry."""
+    if isinstance(error, NotConnected):
+        context["not_connected"] = True
+    else:
+        context["error"] = error.message
+    return render(request, template, context, status=load_failure_status(error))

@@ -1,0 +1,83 @@
+"""Report pages to read: the list, a report's page, the report types; and the metadata refresh."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from reports_admin.labels import INTERVAL_CHOICES
+from reports_admin.reports import metadata_cache, selectors
+from reports_admin.reports.list_params import PAGE_SIZES, list_query, pagination
+from reports_admin.reports.list_rows import report_rows, report_rows_key
+from reports_admin.reports.summary import report_summary
+from reports_admin.reports.view_helpers import next_url, render_load_failure, with_report
+from reports_admin.weblink import FORMATS, NotConnected, WeblinkError
+from reports_admin.weblink.metadata import Report
+
+
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    query = list_query(request.GET)
+    context = {"query": query, "page_sizes": PAGE_SIZES, "interval_choices": INTERVAL_CHOICES}
+    template = "reports/list.html#results" if request.htmx else "reports/list.html"
+    connection = request.weblink_connection.get()
+    try:
+        types = metadata_cache.report_types_get(connection=connection)
+        listing = selectors.report_list(
+            connection=connection, offset=query.offset, limit=query.per_page, filters=query.filters
+        )
+    except WeblinkError as error:
+        return render_load_failure(request, template, context, error)
+    rows = report_rows(listing.reports, report_types=types.value, back_to=request.get_full_path())
+    context.update(
+        listing=listing,
+        rows=rows,
+        rows_key=report_rows_key(rows),
+        report_types=types.value,
+        metadata_stale=types.stale,
+        pagination=pagination(request.GET, listing, query),
+    )
+    return render(request, template, context)
+
+
+@require_GET
+@with_report
+def report_detail(request: HttpRequest, report: Report) -> HttpResponse:
+    """The report's page: its settings and arguments, and what can be done with it."""
+    context = {
+        "report": report,
+        "summary": report_summary(connection=request.weblink_connection.get(), report=report),
+        "download_formats": FORMATS,
+    }
+    return render(request, "reports/detail.html", context)
+
+
+@require_GET
+def report_types(request: HttpRequest) -> HttpResponse:
+    connection = request.weblink_connection.get()
+    try:
+        types = metadata_cache.report_types_get(connection=connection)
+        fields = metadata_cache.argument_fields_get(connection=connection)
+    except WeblinkError as error:
+        return render_load_failure(request, "reports/types.html", {}, error)
+    context = {
+        "types": [(t, fields.value.by_type.get(t.id, ())) for t in types.value],
+        "shared_fields": fields.value.shared,
+        "metadata_stale": types.stale or fields.stale,
+    }
+    return render(request, "reports/types.html", context)
+
+
+@require_POST
+def metadata_refresh(request: HttpRequest) -> HttpResponse:
+    try:
+        metadata_cache.metadata_refresh(connection=request.weblink_connection.get())
+    except NotConnected as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Report types, fields and lists are read again from Weblink."))
+    return redirect(next_url(request, default=reverse("reports:list")))
