@@ -137,6 +137,7 @@ class Stack:
         process = self._start(
             [PYTHON, "manage.py", "weblink_simulator", "--addrport", f"127.0.0.1:{port}"],
             "simulator",
+            extra_env={"WEBLINK_SIMULATOR": "true"},
         )
         _wait_until_serving(f"{self.simulator_url}/_sim/stats", process, self._log("simulator"))
         return self.simulator_url
@@ -189,12 +190,15 @@ class Stack:
     def _log(self, name: str) -> Path:
         return self.dir / f"{name}.log"
 
-    def _start(self, command: list[str], name: str) -> subprocess.Popen:
+    def _start(
+        self, command: list[str], name: str, extra_env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
+        """``extra_env`` only for this process (the simulator's app is not the dashboard's)."""
         with self._log(name).open("wb") as log:
             process = subprocess.Popen(  # noqa: S603 - our own commands, no shell
                 command,
                 cwd=ROOT,
-                env=self._env,
+                env={**self._env, **(extra_env or {})},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -9,6 +9,12 @@ os.environ.setdefault("WEBLINK_TOKEN_KEYS", "test:dGVzdC1vbmx5LWtleS0zMi1ieXRlcy
 # The suite and the browser tests run over plain http://127.0.0.1, where browsers drop Secure
 # and __Host- cookies; tests/test_security.py checks the production values on their own.
 os.environ.setdefault("SECURE_COOKIES", "false")
+# The simulator app: the tests start `manage.py weblink_simulator` (production has none).
+os.environ.setdefault("WEBLINK_SIMULATOR", "true")
+
+# Local memory unless CACHE_URL names another (CI's second pass: Redis); outside the tests the
+# default is the database cache, which processes share.
+os.environ.setdefault("CACHE_URL", "locmemcache://")
 
 from config.settings import *  # noqa: E402, F403
 

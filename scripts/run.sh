@@ -24,7 +24,8 @@ export DEBUG=${DEBUG:-true}
 export WEBLINK_API_URL="http://127.0.0.1:$sim_port"
 
 "$py" manage.py migrate --noinput
-"$py" manage.py weblink_simulator --addrport "127.0.0.1:$sim_port" &
+# The simulator is an app only when WEBLINK_SIMULATOR is on; the dashboard runs without it.
+WEBLINK_SIMULATOR=true "$py" manage.py weblink_simulator --addrport "127.0.0.1:$sim_port" &
 sim_pid=$!
 web_pid=
 stop() {

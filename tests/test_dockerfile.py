@@ -2,7 +2,8 @@
 
 Dockerfile: stages, base image, non-root user, health check, port, no secret baked in.
 .dockerignore: only what runs goes in. config/gunicorn.py: valid, threaded, from the
-environment. compose.yaml: two instances, one-shot migrations, PostgreSQL, Redis, demo profile.
+environment. compose.yaml: two instances, one-shot migrations, PostgreSQL, Redis, demo profile
+(the only service with WEBLINK_SIMULATOR on).
 """
 
 from __future__ import annotations
@@ -204,6 +205,7 @@ def test_compose_text_has_the_pieces():
         "weblink_simulator",
         "0.0.0.0:8001",
         "profiles: [demo]",
+        'WEBLINK_SIMULATOR: "true"',
         "server web1:8000",
         "server web2:8000",
     ):
@@ -265,3 +267,22 @@ def test_demo_profile_adds_the_simulator(compose):
     assert "http://simulator:8001" in COMPOSE  # how the dashboard is pointed at it
     command = shlex.join(compose["services"]["demo-account"]["command"])
     assert "demo_account" in command
+
+
+def test_only_the_simulator_has_the_simulator_app(compose):
+    """WEBLINK_SIMULATOR installs weblink_sim: on for the demo's simulator, off everywhere else."""
+    services = compose["services"]
+    simulator = services["simulator"]["environment"]
+    assert simulator["WEBLINK_SIMULATOR"] == "true"
+    # The simulator runs on the dashboard's own settings otherwise.
+    assert {k: v for k, v in simulator.items() if k != "WEBLINK_SIMULATOR"} == (
+        services["web1"]["environment"]
+    )
+    for name, service in services.items():
+        if name != "simulator":
+            assert "WEBLINK_SIMULATOR" not in service.get("environment", {}), name
+
+
+def test_the_image_leaves_the_simulator_out():
+    for instruction in _instructions(DOCKERFILE):
+        assert "WEBLINK_SIMULATOR" not in instruction.arguments, instruction
