@@ -22,8 +22,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "reports_admin",
-    "weblink_sim",
 ]
+# The Weblink simulator (`manage.py weblink_simulator`) is for development, the tests and the
+# demo only: production neither installs nor serves it.
+WEBLINK_SIMULATOR = env.bool("WEBLINK_SIMULATOR", default=False)
+if WEBLINK_SIMULATOR:
+    INSTALLED_APPS.append("weblink_sim")
 
 MIDDLEWARE = [
     # First, so that its one line per request times and sees everything below.
