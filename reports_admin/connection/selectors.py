@@ -34,7 +34,3 @@ class CurrentConnection:
                 connection_get(user=self._user) if self._user.is_authenticated else None
             )
         return self._connection
-
-    def forget(self) -> None:
-        """Read it again on next use: the request has just connected or disconnected."""
-        self._connection = self._UNREAD

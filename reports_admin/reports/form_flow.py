@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -134,7 +135,13 @@ def report_form_bind(
     fields = metadata.fields_for(metadata.chosen_type_id(form, source))
     if changing_type:
         # Shown again unbound: no field may say "required" before the person has finished.
-        form = form_class(initial=request.POST.dict(), **kwargs)
+        # A switch that is off is not posted at all, so it starts off, not at its default.
+        typed = request.POST.dict() | {
+            name: name in request.POST
+            for name, field in form.fields.items()
+            if isinstance(field, forms.BooleanField)
+        }
+        form = form_class(initial=typed, **kwargs)
     options = metadata.options_for(fields)
     if posted and not changing_type:
         arguments_form = ArgumentsForm(request.POST, fields=fields, options=options)

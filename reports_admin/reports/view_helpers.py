@@ -28,8 +28,9 @@ from reports_admin.weblink.metadata import Report
 
 def load_failure_status(error: WeblinkError) -> int:
     """The status of a page whose content could not be loaded from Weblink: 504 when Weblink
-    did not answer in time, 502 for any other failure, 200 when the person must connect."""
-    if isinstance(error, NotConnected):
+    did not answer in time, 502 for any other failure, 200 when the person must connect
+    (again: a token Weblink refused is the connection's fault, not Weblink's)."""
+    if isinstance(error, NotConnected | TokenRejected):
         return 200
     if isinstance(error, UpstreamUnavailable) and error.timed_out:
         return 504
@@ -136,7 +137,7 @@ def render_load_failure(
     request: HttpRequest, template: str, context: dict, error: WeblinkError
 ) -> HttpResponse:
     """A page whose content could not be loaded: not connected, or the error and a Retry."""
-    if isinstance(error, NotConnected):
+    if isinstance(error, NotConnected | TokenRejected):
         context["not_connected"] = True
     else:
         context["error"] = error.message
