@@ -21,6 +21,34 @@ EXTRA_FIELDS = ("user_id", "method", "path", "status", "ms")
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
+# Control characters that could end a plain line early or forge another one (C0, DEL, C1, and the
+# Unicode line and paragraph separators), each mapped to a visible escape.
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_CONTROL_ESCAPES = str.maketrans(
+    {code: _ESCAPES.get(chr(code), f"\\x{code:02x}") for code in (*range(0x20), *range(0x7F, 0xA0))}
+    | {0x2028: "\\u2028", 0x2029: "\\u2029"}
+)
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character escaped, so it stays on one line."""
+    return text.translate(_CONTROL_ESCAPES)
+
+
+class PlainFormatter(logging.Formatter):
+    """Plain lines in which a request path (or any value) cannot start a forged line.
+
+    Only the formatted message is escaped: a traceback, which ``format`` appends afterwards,
+    keeps its own line breaks so that it still reads well.
+    """
+
+    def __init__(self, fmt: str = PLAIN_FORMAT, *args: Any, **kwargs: Any) -> None:
+        super().__init__(fmt, *args, **kwargs)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        return escape_controls(super().formatMessage(record))
+
+
 class RequestIdFilter(logging.Filter):
     """Adds ``request_id`` to every record that reaches the handler."""
 
@@ -55,7 +83,7 @@ def logging_config(*, log_format: str = "plain", level: str = "INFO") -> dict[st
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": RequestIdFilter}},
         "formatters": {
-            "plain": {"format": PLAIN_FORMAT},
+            "plain": {"()": PlainFormatter},
             "json": {"()": JsonFormatter},
         },
         "handlers": {

@@ -15,8 +15,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from config.logging import (
-    PLAIN_FORMAT,
     JsonFormatter,
+    PlainFormatter,
     RequestIdFilter,
     logging_config,
     request_id,
@@ -32,7 +32,7 @@ def log_lines():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(logging.Formatter(PLAIN_FORMAT))
+    handler.setFormatter(PlainFormatter())
     root = logging.getLogger()
     old_level = root.level
     root.addHandler(handler)
@@ -207,6 +207,56 @@ def test_no_password_from_a_sign_in_post_reaches_the_logs(client, django_user_mo
     text = "\n".join(lines)
     assert "wrong-staple-password-17" not in text
     assert "correct-horse-battery-42" not in text
+
+
+def _record(message, *args):
+    record = logging.LogRecord(
+        "reports_admin.weblink", logging.INFO, __file__, 1, message, args, None
+    )
+    record.request_id = "abc"
+    return record
+
+
+def test_plain_lines_escape_a_newline_in_a_value():
+    line = PlainFormatter().format(_record("%s 200 3 ms", "GET /x\nFAKE 200"))
+    assert "\n" not in line
+    assert line.endswith("INFO reports_admin.weblink [abc] GET /x\\nFAKE 200 200 3 ms")
+
+
+def test_plain_lines_escape_c0_c1_del_and_unicode_line_breaks():
+    line = PlainFormatter().format(_record("a\rb\tc\x00d\x1be\x7ff\x85g\x9bh\u2028i\u2029j"))
+    assert line.endswith("a\\rb\\tc\\x00d\\x1be\\x7ff\\x85g\\x9bh\\u2028i\\u2029j")
+    assert len(line.splitlines()) == 1
+    assert PlainFormatter().format(_record("Grüße /räkning")).endswith("Grüße /räkning")
+
+
+def test_a_forged_line_in_the_request_path_stays_on_the_access_line(client, log_lines):
+    client.get("/reports/%0AINFO%20forged")
+    (line,) = [line for line in log_lines() if "reports_admin.access" in line]
+    assert "GET /reports/\\nINFO forged " in line
+    assert not any(line.startswith("INFO forged") for line in log_lines())
+
+
+def test_plain_lines_keep_a_traceback_readable():
+    try:
+        raise ValueError("broken")
+    except ValueError:
+        record = _record("failed for %s", "/x\ny")
+        record.exc_info = sys.exc_info()
+    first, *traceback = PlainFormatter().format(record).splitlines()
+    assert first.endswith("failed for /x\\ny")
+    assert traceback[0] == "Traceback (most recent call last):"
+    assert traceback[-1] == "ValueError: broken"
+
+
+def test_json_lines_keep_the_raw_text_of_a_forged_value():
+    line = JsonFormatter().format(_record("%s 200", "GET /x\nFAKE\u2028 200\x85"))
+    assert "\n" not in line
+    assert json.loads(line)["message"] == "GET /x\nFAKE\u2028 200\x85 200"
+
+
+def test_the_plain_format_setting_uses_the_escaping_formatter():
+    assert logging_config()["formatters"]["plain"] == {"()": PlainFormatter}
 
 
 def _capturing_handler():
