@@ -1,7 +1,15 @@
 """Forms of the connection page: sign in with Weblink, or paste an access token."""
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+
+# A token goes into the Authorization header as is: printable ASCII, no spaces.
+token_characters = RegexValidator(
+    r"\A[\x21-\x7e]+\Z",
+    _("An access token contains only unaccented letters, digits and punctuation, no spaces."),
+    code="invalid_token",
+)
 
 
 class WeblinkSignInForm(forms.Form):
@@ -41,5 +49,6 @@ class WeblinkTokenForm(forms.Form):
         label=_("Access token"),
         strip=True,
         help_text=_("It is checked with Weblink before it is saved, and stored encrypted."),
+        validators=[token_characters],
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from reports_admin.activity.models import Activity
 from reports_admin.activity.services import activity_recorded
@@ -14,6 +15,7 @@ from reports_admin.weblink import WeblinkClient
 from reports_admin.weblink.metadata import TokenGrant
 
 
+@sensitive_variables("password", "token", "grant")
 def connection_sign_in(
     *, user: AbstractBaseUser, company: str, username: str, password: str, tfa: str = ""
 ) -> WeblinkConnection:
@@ -28,6 +30,7 @@ def connection_sign_in(
         return _connection_store(user=user, company=company, username=username, grant=grant)
 
 
+@sensitive_variables("password", "token", "grant")
 def connection_save_token(*, user: AbstractBaseUser, company: str, token: str) -> WeblinkConnection:
     """Stores a pasted access token after a cheap read has proved that Weblink accepts it."""
     with activity_recorded(user=user, action=Activity.Action.CONNECTED):

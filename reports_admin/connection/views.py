@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from reports_admin.connection import services
@@ -32,6 +33,7 @@ def connection_page(request: HttpRequest) -> HttpResponse:
     return _render_page(request)
 
 
+@sensitive_post_parameters("signin-password", "token-token")
 @require_POST
 def connection_sign_in(request: HttpRequest) -> HttpResponse:
     form = WeblinkSignInForm(request.POST, prefix="signin")
@@ -50,6 +52,7 @@ def connection_sign_in(request: HttpRequest) -> HttpResponse:
     return _render_page(request, sign_in_form=form, status=400)
 
 
+@sensitive_post_parameters("signin-password", "token-token")
 @require_POST
 def connection_save_token(request: HttpRequest) -> HttpResponse:
     form = WeblinkTokenForm(request.POST, prefix="token")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -56,12 +57,23 @@ def with_report(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
 
 
 def next_url(request: HttpRequest, *, default: str) -> str:
-    """The page the person came from (``next``, when it is one of ours), else ``default``."""
+    """The page the person came from (``next``, when it is one of ours), else ``default``.
+
+    ``next`` is a path only: it must start with a single "/" (not "//" nor "/\\") and have no
+    scheme or host, so a bare word such as "day" is never taken for a URL name to reverse
+    (``redirect`` would try, and fail with a 500 after the action was done).
+    """
     candidate = request.POST.get("next") or request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate.startswith("/")
+        and not candidate.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
-        return candidate
+        parts = urlsplit(candidate)
+        if not parts.scheme and not parts.netloc:
+            return candidate
     return default
 
 
