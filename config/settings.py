@@ -84,7 +84,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# One cache that every process shares (the report snapshot, send-now's once-only keys and
+# cool-offs): Redis with CACHE_URL, else a table in the database (migration 0003). The tests
+# use local memory.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://reports_admin_cache")}
 
 # Sessions are read from the cache and written through to the database, so any instance can
 # serve any request and a cache restart signs nobody out.
@@ -205,6 +208,16 @@ WEBLINK_CONNECT_TIMEOUT = env.float("WEBLINK_CONNECT_TIMEOUT", default=5.0)
 WEBLINK_READ_TIMEOUT = env.float("WEBLINK_READ_TIMEOUT", default=30.0)
 WEBLINK_DOWNLOAD_READ_TIMEOUT = env.float("WEBLINK_DOWNLOAD_READ_TIMEOUT", default=300.0)
 WEBLINK_METADATA_CACHE_SECONDS = env.int("WEBLINK_METADATA_CACHE_SECONDS", default=600)
+# The snapshot of a company's reports (reports_admin/reports/snapshot.py): fresh for
+# WEBLINK_REPORTS_CACHE_SECONDS, kept as the fallback for WEBLINK_REPORTS_STALE_SECONDS; read
+# in pages of WEBLINK_LIST_PAGE_SIZE, WEBLINK_LIST_CONCURRENCY at a time, at most
+# WEBLINK_MAX_REPORTS reports and WEBLINK_REPORTS_READ_SECONDS per read.
+WEBLINK_REPORTS_CACHE_SECONDS = env.int("WEBLINK_REPORTS_CACHE_SECONDS", default=60)
+WEBLINK_REPORTS_STALE_SECONDS = env.int("WEBLINK_REPORTS_STALE_SECONDS", default=24 * 3600)
+WEBLINK_LIST_PAGE_SIZE = env.int("WEBLINK_LIST_PAGE_SIZE", default=100)
+WEBLINK_LIST_CONCURRENCY = env.int("WEBLINK_LIST_CONCURRENCY", default=4)
+WEBLINK_MAX_REPORTS = env.int("WEBLINK_MAX_REPORTS", default=20_000)
+WEBLINK_REPORTS_READ_SECONDS = env.float("WEBLINK_REPORTS_READ_SECONDS", default=60.0)
 # Send now: a report just sent is not sent again within this many seconds, whoever asks.
 SEND_COOLOFF_SECONDS = env.int("SEND_COOLOFF_SECONDS", default=30)
 

@@ -12,6 +12,9 @@ os.environ.setdefault("SECURE_COOKIES", "false")
 # The simulator app: the tests start `manage.py weblink_simulator` (production has none).
 os.environ.setdefault("WEBLINK_SIMULATOR", "true")
 
+# Local memory unless CACHE_URL names another (CI's second pass: Redis).
+os.environ.setdefault("CACHE_URL", "locmemcache://")
+
 from config.settings import *  # noqa: E402, F403
 
 # No collectstatic before the tests: the plain storage needs no manifest, and with no

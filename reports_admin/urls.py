@@ -11,6 +11,7 @@ report_patterns = [
     path("new/", editing.report_create, name="create"),
     path("types/", pages.report_types, name="types"),
     path("refresh/", pages.metadata_refresh, name="refresh_metadata"),
+    path("read-again/", pages.reports_refresh, name="refresh_reports"),
     path("download/", downloads.report_run_download, name="run_download"),
     path("<int:report_id>/", pages.report_detail, name="detail"),
     path("<int:report_id>/send/", sending.report_send, name="send"),
@@ -18,6 +19,7 @@ report_patterns = [
     path("<int:report_id>/edit/", editing.report_edit, name="edit"),
     path("<int:report_id>/duplicate/", editing.report_duplicate, name="duplicate"),
     path("<int:report_id>/delete/", editing.report_delete, name="delete"),
+    path("<int:report_id>/active/", pages.report_set_active, name="active"),
 ]
 
 urlpatterns = [

@@ -8,7 +8,9 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -767,6 +769,72 @@ def test_expired_tokens_answer_401_until_reset(api, simulator):
 
     assert expired.status_code == 401 and fresh_expired.status_code == 401
     assert api("GET", "/company/report/type").status_code == 200
+
+
+def test_list_page_cap_answers_at_most_that_many_reports(api, simulator):
+    simulator.faults.list_page_cap = 7
+
+    capped = api("GET", "/company/report", params={"limit": 20, "limit_from": 5}).json()
+    small = api("GET", "/company/report", params={"limit": 3}).json()
+
+    assert (capped["count"], capped["limit"], capped["limit_from"]) == ("30", 7, 5)
+    assert [r["id"] for r in capped["reports"]] == [str(2588 + i) for i in range(7)]
+    assert (small["limit"], len(small["reports"])) == (3, 3)
+
+
+def test_create_during_list_creates_one_report_before_the_nth_list_read(api, simulator):
+    simulator.faults.create_during_list = 2
+
+    first = api("GET", "/company/report", params={"limit": 100}).json()
+    second = api("GET", "/company/report", params={"limit": 100}).json()
+    third = api("GET", "/company/report", params={"limit": 100}).json()
+
+    assert (first["count"], second["count"], third["count"]) == ("30", "31", "31")
+    created = second["reports"][-1]
+    original = first["reports"][0]
+    assert created["name"] == "Created during the read"
+    assert created["id"] not in {r["id"] for r in first["reports"]}
+    assert created["report_type_id"] == original["report_type_id"]
+    assert created["interval"] == original["interval"]
+    values = {key: [a["value"] for a in args] for key, args in created["arguments"].items()}
+    assert values == {
+        key: [a["value"] for a in args] for key, args in original["arguments"].items()
+    }
+    assert simulator.faults.create_during_list is None
+    assert len(simulator.state.reports) == 31
+
+
+def test_create_during_list_fires_once_under_parallel_reads(simulator):
+    simulator.faults.create_during_list = 3
+    token = simulator.issue_token()
+    start = threading.Barrier(8)
+
+    def read() -> int:
+        start.wait(timeout=10)
+        response = requests.get(
+            simulator.base_url + "/company/report",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: read(), range(8)))
+
+    assert statuses == [200] * 8
+    names = [r.name for r in simulator.state.reports]
+    assert names.count("Created during the read") == 1 and len(names) == 31
+
+
+def test_faults_check_the_new_list_faults_types(simulator):
+    with pytest.raises(ValueError, match="list_page_cap"):
+        simulator.faults.configure({"list_page_cap": "50"})
+    with pytest.raises(ValueError, match="create_during_list"):
+        simulator.faults.configure({"create_during_list": True})
+    simulator.faults.configure({"list_page_cap": 50, "create_during_list": 2})
+
+    assert simulator.faults.to_json()["list_page_cap"] == 50
+    assert simulator.faults.create_during_list == 2
 
 
 # Observability and control ------------------------------------------------------------------

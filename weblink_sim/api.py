@@ -101,11 +101,32 @@ def _query_number(request: ApiRequest, name: str, default: int) -> int:
 def report_list(sim: Simulator, request: ApiRequest) -> Answer:
     limit = _query_number(request, "limit", DEFAULT_LIMIT)
     limit_from = _query_number(request, "limit_from", 0)
+    cap = sim.faults.list_page_cap
+    if cap is not None:
+        limit = min(limit, cap)
+    if sim.faults.take_create_during_list():
+        _create_during_list(sim)
     count, reports = sim.state.page(limit=limit, limit_from=limit_from)
     # As in the vendor's example: the count is a string, limit and limit_from are numbers.
     return JsonAnswer(
         200, {"count": str(count), "limit": limit, "limit_from": limit_from, "reports": reports}
     )
+
+
+def _create_during_list(sim: Simulator) -> None:
+    """The ``create_during_list`` fault: a copy of the first report, as if someone created it
+    on Weblink's portal while the list was being read."""
+    original = next(iter(sim.state.reports), None)
+    if original is None:
+        return
+    fields = {
+        "name": "Created during the read",
+        "description": original.description,
+        "interval": original.interval,
+        "active": original.active,
+        "email_link_only": original.email_link_only,
+    }
+    sim.state.create_report(fields, original.report_type_id, original.pairs())
 
 
 def report_create(sim: Simulator, request: ApiRequest) -> Answer:

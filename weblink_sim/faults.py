@@ -18,6 +18,11 @@ class Faults:
     - ``malformed_json``: JSON answers arrive cut in half.
     - ``cut_download_after``: a download's connection closes after this many body bytes.
     - ``tokens_expired``: every bearer token is answered 401.
+    - ``list_page_cap``: ``GET /company/report`` answers at most this many reports, whatever
+      ``limit`` asks for (its answer's ``limit`` says the capped value).
+    - ``create_during_list``: the N-th ``GET /company/report`` (1-based, counted since the
+      fault was set) first creates one new report, "Created during the read", a copy of an
+      existing one; it fires once, after which the fault ends.
     """
 
     latency: float = 0.0
@@ -27,9 +32,12 @@ class Faults:
     malformed_json: bool = False
     cut_download_after: int | None = None
     tokens_expired: bool = False
+    list_page_cap: int | None = None
+    create_during_list: int | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._lists_seen = 0  # GET /company/report requests since create_during_list was set
 
     def clear(self) -> None:
         """Back to no faults at all."""
@@ -50,6 +58,7 @@ class Faults:
         with self._lock:
             for name, value in checked.items():
                 setattr(self, name, value)
+            self._lists_seen = 0
 
     def take_status(self, path: str) -> int | None:
         """The status to force on a request for ``path``, counting it against ``status_count``."""
@@ -63,6 +72,19 @@ class Faults:
                     self.status, self.status_count = None, None
             return status
 
+    def take_create_during_list(self) -> bool:
+        """Whether this ``GET /company/report`` is the one that creates a report first
+        (``create_during_list``); counts the request, and ends the fault when it fires."""
+        with self._lock:
+            if self.create_during_list is None:
+                self._lists_seen = 0
+                return False
+            self._lists_seen += 1
+            if self._lists_seen < self.create_during_list:
+                return False
+            self.create_during_list, self._lists_seen = None, 0
+            return True
+
     def to_json(self) -> dict:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
@@ -75,11 +97,19 @@ _FAULT_TYPES = {
     "malformed_json": bool,
     "cut_download_after": int,
     "tokens_expired": bool,
+    "list_page_cap": int,
+    "create_during_list": int,
 }
 
 
 def _checked(name: str, value: object) -> object:
-    nullable = name in ("status", "status_count", "cut_download_after")
+    nullable = name in (
+        "status",
+        "status_count",
+        "cut_download_after",
+        "list_page_cap",
+        "create_during_list",
+    )
     if value is None and nullable:
         return None
     expected = _FAULT_TYPES[name]

@@ -37,7 +37,7 @@ def report_rows(
     interval_labels = dict(INTERVAL_CHOICES)
     patterns = {
         name: reverse(f"reports:{name}", args=[_ID_MARK])
-        for name in ("detail", "edit", "send", "download", "duplicate", "delete")
+        for name in ("detail", "edit", "send", "download", "duplicate", "delete", "active")
     }
     patterns["send"] += "?" + urlencode({"next": back_to})
     return [

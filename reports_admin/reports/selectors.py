@@ -1,20 +1,30 @@
-"""Reads of the company's reports, page by page, with search and filters.
+"""Reads of the company's reports, from the snapshot: one page of a searched, filtered and
+sorted list, and one report.
 
-The API has no call for one report and no server-side search, so both are done here by
-reading pages of the list, and never more pages than the answer needs.
+The API has no call for one report and no server-side search, sort or count, so all of them
+are done here on the snapshot (``reports_admin.reports.snapshot``), which a warm page reads
+without calling Weblink.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from reports_admin.connection.calls import weblink_call
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from reports_admin.connection.models import WeblinkConnection
-from reports_admin.weblink import NotFound
-from reports_admin.weblink.metadata import Report, ReportPage
+from reports_admin.reports.snapshot import Snapshot, snapshot_get, snapshot_refresh
+from reports_admin.weblink import NotFound, UpstreamUnavailable
+from reports_admin.weblink.metadata import Report
 
-# Page size used when scanning the list for a search or for one report.
-SCAN_PAGE_SIZE = 100
+# The columns the list sorts by, and the order of the intervals (shortest first).
+SORT_KEYS = ("name", "type", "interval", "state", "format", "recipients", "added")
+_INTERVAL_ORDER = {"hour": 0, "day": 1, "week": 2, "month": 3}
+# A report missing from a snapshot older than this is looked for in a fresh read.
+NOT_FOUND_REREAD_AFTER = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -42,73 +52,101 @@ class ReportFilters:
 
 
 @dataclass(frozen=True)
+class ReportOrder:
+    """The column the list is sorted by; newest first unless the person chose otherwise."""
+
+    key: str = "added"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
 class ReportListing:
     reports: tuple[Report, ...]
     offset: int
-    # How many reports match: exact when every page was read, else at least this many.
+    # How many reports match the search and filters, and how many the company has.
     total: int
-    total_is_exact: bool
-    # How many of the company's reports were read to answer (for a search).
-    searched: int
     company_count: int
+    read_at: datetime
+    stale: bool
 
 
 def report_list(
-    *, connection: WeblinkConnection | None, offset: int, limit: int, filters: ReportFilters
+    *,
+    connection: WeblinkConnection | None,
+    offset: int,
+    limit: int,
+    filters: ReportFilters,
+    order: ReportOrder = ReportOrder(),  # noqa: B008 (frozen)
+    type_names: Mapping[str, str] | None = None,
 ) -> ReportListing:
-    """One page of reports; with filters, the matching ones across all pages."""
-    if not filters:
-        page = _reports_page(connection=connection, limit=limit, limit_from=offset)
-        return ReportListing(
-            reports=page.reports,
-            offset=offset,
-            total=page.count,
-            total_is_exact=True,
-            searched=len(page.reports),
-            company_count=page.count,
-        )
-    # Read until the requested page is full and one more match shows there is a next page.
-    wanted = offset + limit + 1
-    matches: list[Report] = []
-    read = 0
-    count = None
-    while count is None or read < count:
-        page = _reports_page(connection=connection, limit=SCAN_PAGE_SIZE, limit_from=read)
-        count = page.count
-        if not page.reports:
-            break
-        read += len(page.reports)
-        matches.extend(report for report in page.reports if filters.matches(report))
-        if len(matches) >= wanted:
-            break
-    complete = read >= count or len(matches) < wanted
+    """One page of the reports that match ``filters``, sorted by ``order``; ``type_names``
+    (by id) sort the type column by name."""
+    snapshot = snapshot_get(connection=connection)
+    matches = [report for report in snapshot.reports if filters.matches(report)]
+    matches.sort(key=_sort_key(order.key, type_names or {}), reverse=order.descending)
     return ReportListing(
         reports=tuple(matches[offset : offset + limit]),
         offset=offset,
         total=len(matches),
-        total_is_exact=complete,
-        searched=read,
-        company_count=count,
+        company_count=len(snapshot.reports),
+        read_at=snapshot.read_at,
+        stale=snapshot.stale,
     )
 
 
 def report_get(*, connection: WeblinkConnection | None, report_id: str) -> Report:
-    """The report with this id, found by reading the list; NotFound when it is not there."""
-    read = 0
-    while True:
-        page = _reports_page(connection=connection, limit=SCAN_PAGE_SIZE, limit_from=read)
-        for report in page.reports:
-            if report.id == str(report_id):
-                return report
-        read += len(page.reports)
-        if not page.reports or read >= page.count:
-            raise NotFound
+    """The report with this id, from the snapshot; NotFound when it is not there.
+
+    A report missing from an older snapshot may have been created since (on Weblink's own
+    portal, say): the list is read again once before it counts as not found.
+    """
+    snapshot = snapshot_get(connection=connection)
+    report = snapshot.report(report_id)
+    if report is None and _older_than(snapshot, NOT_FOUND_REREAD_AFTER):
+        report = snapshot_refresh(connection=connection).report(report_id)
+    if report is None:
+        raise NotFound
+    return report
 
 
-def _reports_page(
-    *, connection: WeblinkConnection | None, limit: int, limit_from: int
-) -> ReportPage:
-    return weblink_call(
-        connection=connection,
-        operation=lambda client: client.reports(limit=limit, limit_from=limit_from),
-    )
+def reports_refresh(*, connection: WeblinkConnection | None) -> None:
+    """Reads the company's reports from Weblink again now."""
+    snapshot_refresh(connection=connection)
+
+
+def report_read_fresh(*, connection: WeblinkConnection | None, report_id: str) -> Report:
+    """The report as Weblink holds it now (the whole list read again); NotFound when gone,
+    UpstreamUnavailable when only an older snapshot could be had."""
+    snapshot = snapshot_refresh(connection=connection)
+    if snapshot.stale:
+        raise UpstreamUnavailable(
+            _("Weblink could not be reached to read the report as it is now, so nothing was done.")
+        )
+    report = snapshot.report(report_id)
+    if report is None:
+        raise NotFound
+    return report
+
+
+def _older_than(snapshot: Snapshot, age: timedelta) -> bool:
+    return timezone.now() - snapshot.read_at > age
+
+
+def _sort_key(key: str, type_names: Mapping[str, str]):
+    """A key function for ``key``; ties keep the snapshot's order (sort is stable)."""
+    match key:
+        case "name":
+            return lambda r: r.name.casefold()
+        case "type":
+            return lambda r: type_names.get(r.report_type_id, r.report_type_id or "").casefold()
+        case "interval":
+            return lambda r: _INTERVAL_ORDER.get(r.interval or "", len(_INTERVAL_ORDER))
+        case "state":
+            return lambda r: r.active
+        case "format":
+            return lambda r: r.format
+        case "recipients":
+            return lambda r: ", ".join(r.recipients).casefold()
+        case _:
+            # Weblink's timestamps sort as text; a report without one counts as oldest.
+            return lambda r: (r.added or "", int(r.id) if r.id.isdigit() else 0)

@@ -1,13 +1,14 @@
-"""Writes to the company's reports on Weblink: create, update, delete.
+"""Writes to the company's reports on Weblink: create, update, switch on or off, delete.
 
 Writes are never retried: when one fails, the caller learns exactly what was applied.
-Each one is written to the activity log with its outcome.
+Each one is written to the activity log with its outcome, and shows in the report snapshot
+at once: changed in place where the result is known in full, else read again on next use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,12 @@ from reports_admin.reports.argument_diff import (
     DeleteArgument,
     plan_argument_changes,
 )
-from reports_admin.weblink import PartialUpdate, WeblinkError
+from reports_admin.reports.snapshot import (
+    snapshot_forget,
+    snapshot_report_drop,
+    snapshot_report_put,
+)
+from reports_admin.weblink import NotFound, PartialUpdate, WeblinkError
 from reports_admin.weblink.metadata import ArgumentField, FieldKind, Report
 
 
@@ -63,6 +69,7 @@ def report_create(
                 arguments=[(key, value) for key, values in arguments.items() for value in values],
             ),
         )
+    snapshot_forget(connection=connection)
     return entry.report_id
 
 
@@ -117,7 +124,33 @@ def report_update(
                 done.append(step)
         except WeblinkError as error:
             raise PartialUpdate(error, applied=done, not_applied=steps[len(done) :]) from error
+        finally:
+            # New arguments get ids only Weblink knows: the list is read again.
+            snapshot_forget(connection=connection)
     return plan
+
+
+def report_set_active(
+    *, connection: WeblinkConnection | None, report: Report, active: bool
+) -> Report:
+    """Switches the report on or off: one PATCH with ``active`` alone; returns it as it is now."""
+    with activity_recorded(
+        user=connection_required(connection).user,
+        action=Activity.Action.CHANGED,
+        report_id=report.id,
+        report_name=report.name,
+    ):
+        try:
+            weblink_call(
+                connection=connection,
+                operation=lambda client: client.report_update(report.id, active=active),
+            )
+        except NotFound:
+            snapshot_report_drop(connection=connection, report_id=report.id)
+            raise
+    changed = replace(report, active=active)
+    snapshot_report_put(connection=connection, report=changed)
+    return changed
 
 
 def report_delete(*, connection: WeblinkConnection | None, report: Report) -> None:
@@ -130,6 +163,7 @@ def report_delete(*, connection: WeblinkConnection | None, report: Report) -> No
         weblink_call(
             connection=connection, operation=lambda client: client.report_delete(report.id)
         )
+    snapshot_report_drop(connection=connection, report_id=report.id)
 
 
 def _apply(client, report: Report, change: ArgumentChange) -> None:

@@ -39,15 +39,15 @@ def load_failure_status(error: WeblinkError) -> int:
 
 
 def with_report(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Gives ``view`` the report whose id is in the URL; when it cannot be read (deleted,
-    not connected, Weblink down), goes back to the list saying why."""
+    """Gives ``view`` the report whose id is in the URL: from the snapshot to show a page,
+    as Weblink holds it now to act on it (a POST). When it cannot be read (deleted, not
+    connected, Weblink down), goes back to the list saying why."""
 
     @functools.wraps(view)
     def with_report_view(request: HttpRequest, report_id: str, **kwargs) -> HttpResponseBase:
+        read = selectors.report_read_fresh if request.method == "POST" else selectors.report_get
         try:
-            report = selectors.report_get(
-                connection=request.weblink_connection.get(), report_id=report_id
-            )
+            report = read(connection=request.weblink_connection.get(), report_id=report_id)
         except WeblinkError as error:
             messages.error(request, error.message)
             return redirect("reports:list")

@@ -293,20 +293,24 @@ class WeblinkClient:
         self,
         report_id: str | int,
         *,
-        name: str,
-        description: str,
-        interval: str,
-        active: bool,
-        email_link_only: bool,
+        name: str | None = None,
+        description: str | None = None,
+        interval: str | None = None,
+        active: bool | None = None,
+        email_link_only: bool | None = None,
     ) -> None:
-        """Change a report's own fields (not its type nor its arguments)."""
-        body = {
+        """Change a report's own fields (not its type nor its arguments); only those given
+        (not None) are sent."""
+        values = {
             "interval": interval,
-            "active": int(active),
+            "active": None if active is None else int(active),
             "name": name,
             "description": description,
-            "email_link_only": int(email_link_only),
+            "email_link_only": None if email_link_only is None else int(email_link_only),
         }
+        body = {key: value for key, value in values.items() if value is not None}
+        if not body:
+            raise ValueError("report_update needs at least one field to change")
         self._call("PATCH", f"/company/report/{_path_id(report_id)}", body=body)
 
     def report_delete(self, report_id: str | int) -> None:

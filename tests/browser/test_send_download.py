@@ -3,6 +3,7 @@ XLSX and open the files, and run a report once and download it without saving it
 
 import csv
 from pathlib import Path
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -23,9 +24,15 @@ def report(simulator):
     return simulator.state.reports[0]
 
 
+def find_row(page, report) -> None:
+    """The list, searched for ``report`` (newest first, it need not be on the first page)."""
+    page.goto("/reports/?" + urlencode({"q": report.name}))
+
+
 def test_send_now_through_its_confirmation(connected_page, simulator, report):
     page = connected_page
     recipients = report.values("email")
+    find_row(page, report)
     page.get_by_role("button", name=f"More actions for {report.name}").click()
     page.get_by_role("link", name="Send now…").click()
 
@@ -36,7 +43,8 @@ def test_send_now_through_its_confirmation(connected_page, simulator, report):
 
     page.get_by_role("button", name="Send now").click()
     expect(page.get_by_text(f"Sent to {', '.join(recipients)}.")).to_be_visible()
-    assert page.url.endswith("/reports/")  # back where the person came from
+    # Back where the person came from: the list, searched for the report.
+    assert page.url.endswith("/reports/?" + urlencode({"q": report.name}))
     [sent] = simulator.state.sent
     assert sent.report_id == report.id
     assert list(sent.recipients) == recipients
@@ -45,6 +53,7 @@ def test_send_now_through_its_confirmation(connected_page, simulator, report):
 def test_download_a_csv_and_an_xlsx_and_open_them(connected_page, report, tmp_path):
     page = connected_page
     today = timezone.localdate().isoformat()
+    find_row(page, report)
     page.get_by_role("button", name=f"More actions for {report.name}").click()
     page.get_by_role("link", name="Download…").click()
     page.get_by_label("CSV").check()

@@ -22,14 +22,14 @@ FORM_TEMPLATE = "reports/form.html"
 def report_create(request: HttpRequest) -> HttpResponseBase:
     def create(bound: BoundReportForm, metadata: ReportFormMetadata) -> HttpResponse:
         settings = _settings(bound)
-        services.report_create(
+        report_id = services.report_create(
             connection=request.weblink_connection.get(),
             settings=settings,
             report_type_id=bound.form.cleaned_data["report_type"],
             arguments=bound.arguments_form.arguments(),
         )
         messages.success(request, _("Created “%(name)s”.") % {"name": settings.name})
-        return redirect("reports:list")
+        return redirect("reports:detail", report_id)
 
     return report_form_page(request, template=FORM_TEMPLATE, context=_context(), on_valid=create)
 
@@ -47,7 +47,7 @@ def report_edit(request: HttpRequest, report: Report) -> HttpResponseBase:
             fields=bound.fields,
         )
         messages.success(request, _("Saved “%(name)s”.") % {"name": settings.name})
-        return redirect("reports:list")
+        return redirect("reports:detail", report.id)
 
     return report_form_page(
         request,

@@ -1,4 +1,5 @@
-"""Report pages to read: the list, a report's page, the report types; and the metadata refresh."""
+"""The list (with its Refresh and its rows' Active switch), a report's page, the report types,
+and the metadata refresh."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reports_admin.labels import INTERVAL_CHOICES
-from reports_admin.reports import metadata_cache, selectors
-from reports_admin.reports.list_params import PAGE_SIZES, list_query, pagination
+from reports_admin.reports import metadata_cache, selectors, services
+from reports_admin.reports.list_params import PAGE_SIZES, list_query, pagination, sort_headers
 from reports_admin.reports.list_rows import report_rows, report_rows_key
 from reports_admin.reports.summary import report_summary
 from reports_admin.reports.view_helpers import next_url, render_load_failure, with_report
-from reports_admin.weblink import FORMATS, NotConnected, WeblinkError
+from reports_admin.weblink import FORMATS, NotConnected, NotFound, WeblinkError
 from reports_admin.weblink.metadata import Report
 
 
@@ -28,7 +29,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
     try:
         types = metadata_cache.report_types_get(connection=connection)
         listing = selectors.report_list(
-            connection=connection, offset=query.offset, limit=query.per_page, filters=query.filters
+            connection=connection,
+            offset=query.offset,
+            limit=query.per_page,
+            filters=query.filters,
+            order=query.order,
+            type_names={t.id: t.name for t in types.value},
         )
     except WeblinkError as error:
         return render_load_failure(request, template, context, error)
@@ -40,8 +46,46 @@ def report_list(request: HttpRequest) -> HttpResponse:
         report_types=types.value,
         metadata_stale=types.stale,
         pagination=pagination(request.GET, listing, query),
+        sort_headers=sort_headers(request.GET, query),
     )
     return render(request, template, context)
+
+
+@require_POST
+def reports_refresh(request: HttpRequest) -> HttpResponse:
+    """Refresh on the list: the company's reports read again from Weblink now."""
+    try:
+        selectors.reports_refresh(connection=request.weblink_connection.get())
+    except WeblinkError as error:
+        messages.error(request, error.message)
+    return redirect(next_url(request, default=reverse("reports:list")))
+
+
+@require_POST
+def report_set_active(request: HttpRequest, report_id: str) -> HttpResponse:
+    """The Active switch of a row: posts the state wanted (not a toggle), then shows the row
+    as it is now, in place through htmx, or back on the list without JavaScript."""
+    connection = request.weblink_connection.get()
+    # The list page it was on: the posted next, or through htmx the page the row is on.
+    shown_on = request.htmx.current_url_abs_path if request.htmx else None
+    back_to = next_url(request, default=shown_on or reverse("reports:list"))
+    try:
+        report = selectors.report_get(connection=connection, report_id=report_id)
+        report = services.report_set_active(
+            connection=connection, report=report, active=request.POST.get("active") == "1"
+        )
+    except WeblinkError as error:
+        if not request.htmx:
+            messages.error(request, error.message)
+            return redirect(back_to)
+        # A fragment in place of the row; htmx swaps only what answers 2xx.
+        context = {"gone": isinstance(error, NotFound), "message": error.message}
+        return render(request, "reports/includes/row_problem.html", context)
+    if not request.htmx:
+        return redirect(back_to)
+    types = metadata_cache.report_types_get(connection=connection).value
+    (row,) = report_rows([report], report_types=types, back_to=back_to)
+    return render(request, "reports/list.html#row", {"row": row})
 
 
 @require_GET
