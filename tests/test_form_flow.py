@@ -12,6 +12,7 @@ from reports_admin.reports import view_helpers
 from reports_admin.reports.form_flow import ReportFormMetadata, report_form_bind
 from reports_admin.reports.forms import ReportForm, RunForm
 from reports_admin.reports.selectors import report_get
+from tests.support.report_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -47,21 +48,10 @@ def seeded_report(simulator, metadata):
 
 
 def type_one_post(**changes):
-    """A complete, valid form for report type 1 (Queue - Missed)."""
-    data = {
-        "name": "Missed calls, Support",
-        "description": "For the team leads",
-        "interval": "week",
-        "active": "on",
-        "report_type": "1",
-        "arg-format": "csv",
-        "arg-email": "lead@example.com\nboss@example.com",
-        "arg-queue_id": "1104",
-        "arg-option": "missedCalls",
-        "arg-only_when_data": "on",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
+    """A complete, valid form for report type 1 (Queue - Missed), weekly, as CSV."""
+    return form_data(
+        **{"interval": "week", "arg-format": "csv", "arg-only_when_data": "on", **changes}
+    )
 
 
 def field_keys(bound):

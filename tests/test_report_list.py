@@ -10,6 +10,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from tests.support.report_forms import form_data
 from weblink_sim import api
 
 pytestmark = pytest.mark.django_db
@@ -352,24 +353,6 @@ def test_refresh_goes_back_to_the_page_it_was_on(client_connected, simulator):
 
 
 # Where create and edit land -------------------------------------------------------------------
-
-
-def form_data(**changes):
-    """A complete, valid create form for report type 1 (Queue - Missed), as in
-    tests/test_report_views.py."""
-    data = {
-        "name": "Missed calls, Support",
-        "description": "For the team leads",
-        "interval": "day",
-        "active": "on",
-        "report_type": "1",
-        "arg-format": "xlsx",
-        "arg-email": "lead@example.com\nboss@example.com",
-        "arg-queue_id": "1104",
-        "arg-option": "missedCalls",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def test_after_create_the_person_lands_on_the_report(client_connected, simulator):

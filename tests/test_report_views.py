@@ -7,28 +7,13 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from tests.support.report_forms import form_data
+
 pytestmark = pytest.mark.django_db
 
 
 def api_calls(simulator):
     return [(r.method, r.path) for r in simulator.requests]
-
-
-def form_data(**changes):
-    """A complete, valid create form for report type 1 (Queue - Missed)."""
-    data = {
-        "name": "Missed calls, Support",
-        "description": "For the team leads",
-        "interval": "day",
-        "active": "on",
-        "report_type": "1",
-        "arg-format": "xlsx",
-        "arg-email": "lead@example.com\nboss@example.com",
-        "arg-queue_id": "1104",
-        "arg-option": "missedCalls",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def test_list_pages_through_the_reports(client_connected, simulator):
