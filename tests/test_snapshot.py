@@ -228,6 +228,40 @@ def test_threads_reading_at_once_read_the_list_once(user_connected, simulator, p
         assert "not ready yet" in str(error)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_refreshes_at_once_read_the_list_once_and_all_get_it_fresh(
+    user_connected, simulator, page_size_10
+):
+    """Saves, sends and downloads read the report afresh: when several do at once, one reads
+    and the others wait for that read, never taking the older snapshot."""
+    threads_count = 4
+    connections = [connection_get(user=user_connected) for _ in range(threads_count)]
+    old = snapshot_get(connection=connections[0])
+    simulator.faults.latency = 0.3
+    simulator.log.clear()
+    start = threading.Barrier(threads_count)
+    results: dict[int, object] = {}
+
+    def refresh(number: int) -> None:
+        try:
+            start.wait(timeout=10)
+            results[number] = snapshot_refresh(connection=connections[number])
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=refresh, args=(n,)) for n in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert not any(thread.is_alive() for thread in threads), "a refresh hung"
+    assert sorted(int(c["limit_from"]) for c in list_calls(simulator)) == [0, 10, 20]
+    assert len(results) == threads_count
+    assert all(not r.stale and r.version != old.version for r in results.values())
+    assert len({r.version for r in results.values()}) == 1
+
+
 class CountingCache:
     """The cache, counting the reads of each key with ``get``."""
 

@@ -88,7 +88,7 @@ def snapshot_refresh(*, connection: WeblinkConnection | None) -> Snapshot:
     connection = connection_required(connection)
     keys = _Keys(connection)
     cache.delete(keys.fresh)
-    return _read(connection, keys, last=cache.get(keys.meta))
+    return _read(connection, keys, last=cache.get(keys.meta), fresh=True)
 
 
 def snapshot_report_put(*, connection: WeblinkConnection | None, report: Report) -> None:
@@ -183,13 +183,16 @@ def _put(reports: tuple[Report, ...], report: Report) -> tuple[Report, ...]:
     return (*reports, report)
 
 
-def _read(connection: WeblinkConnection, keys: _Keys, *, last: dict | None) -> Snapshot:
-    """Reads the list behind the single-flight lock, or waits for whoever holds it."""
+def _read(
+    connection: WeblinkConnection, keys: _Keys, *, last: dict | None, fresh: bool = False
+) -> Snapshot:
+    """Reads the list behind the single-flight lock, or waits for whoever holds it (for its
+    result when ``fresh``, else only while there is no last snapshot to show)."""
     limit = settings.WEBLINK_REPORTS_READ_SECONDS
     # The deadline is checked between pages, so the lock outlives it by one page's timeout.
     lock_seconds = math.ceil(limit + settings.WEBLINK_READ_TIMEOUT)
     if not cache.add(keys.lock, True, timeout=lock_seconds):
-        return _wait(keys, last=last, until=time.monotonic() + limit)
+        return _wait(keys, last=last, until=time.monotonic() + limit, fresh=fresh)
     try:
         read_at = time.time()
         reports = weblink_call(
@@ -208,15 +211,17 @@ def _read(connection: WeblinkConnection, keys: _Keys, *, last: dict | None) -> S
     return _store(keys, reports, read_at=read_at, fresh=True)
 
 
-def _wait(keys: _Keys, *, last: dict | None, until: float) -> Snapshot:
-    """Another process is reading: the last snapshot at once, else its result when it comes."""
-    if last is not None:
+def _wait(keys: _Keys, *, last: dict | None, until: float, fresh: bool) -> Snapshot:
+    """Another process is reading: a page gets the last snapshot at once; a refresh (and a
+    page with no last snapshot) waits for that read's result."""
+    if last is not None and not fresh:
         stale = _decoded(keys, last, stale=True)
         if stale is not None:
             return stale
+    seen = last["version"] if last is not None else None
     while time.monotonic() < until:
         meta = cache.get(keys.meta)
-        if meta is not None:
+        if meta is not None and meta["version"] != seen:
             snapshot = _decoded(keys, meta)
             if snapshot is not None:
                 return snapshot
