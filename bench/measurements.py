@@ -1,12 +1,15 @@
-"""The five measurements of the benchmark. Each returns its figures; none judges them."""
+"""The six measurements of the benchmark. Each returns its figures; none judges them."""
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import requests
@@ -117,10 +120,19 @@ def count_calls(simulator: SimulatorClient, action: Callable[[], object]) -> int
 
 
 def api_calls(
-    client: DashboardClient, simulator: SimulatorClient, *, report_id: str, repeats: int
+    client: DashboardClient,
+    simulator: SimulatorClient,
+    *,
+    report_id: str,
+    repeats: int,
+    list_reads: int,
 ) -> list[CallCount]:
     """Calls made by the warm list and create pages, the edit form, and saving an edit that
-    changes one recipient (the form's values as shown, one e-mail address replaced)."""
+    changes one recipient (the form's values as shown, one e-mail address replaced).
+
+    The pages show the snapshot of the company's reports, fresh for the whole run, so they make
+    none; the save reads the list afresh first (``list_reads`` list calls), then writes.
+    """
     edit_path = f"/reports/{report_id}/edit/"
     warm(client, [LIST_PATH, CREATE_PATH, edit_path], times=20)
 
@@ -130,15 +142,25 @@ def api_calls(
             for _ in range(repeats)
         )
 
+    pages = [
+        CallCount("Report list (warm: the snapshot)", 0, counts(LIST_PATH)),
+        CallCount("New report form (warm)", 0, counts(CREATE_PATH)),
+        CallCount("Edit form (warm: the report from the snapshot)", 0, counts(edit_path)),
+    ]
+    # The saves last: a save may leave the snapshot to be read again by the next page.
     saves = tuple(
         _save_one_recipient(client, simulator, report_id=report_id, edit_path=edit_path, n=n)
         for n in range(repeats)
     )
+    reads = f"{list_reads} list {'call' if list_reads == 1 else 'calls'}"
     return [
-        CallCount("Report list (warm)", 1, counts(LIST_PATH)),
-        CallCount("New report form (warm)", 0, counts(CREATE_PATH)),
-        CallCount("Edit form (the read that finds the report)", 1, counts(edit_path)),
-        CallCount("Save with one recipient changed (read + PATCH report + PATCH e-mail)", 3, saves),
+        *pages,
+        CallCount(
+            f"Save with one recipient changed (the list read afresh, {reads} + PATCH report "
+            "+ PATCH e-mail)",
+            list_reads + 2,
+            saves,
+        ),
     ]
 
 
@@ -190,6 +212,21 @@ def download_available(client: DashboardClient, report_id: str) -> bool:
     return client.get(download_path(report_id)).status_code == 200
 
 
+def _download_body(report: dict) -> dict:
+    """The body of the simulator's download call for a report as its list gives it, as CSV."""
+    arguments = [
+        {"key": key, "value": row["value"]}
+        for key, rows in report["arguments"].items()
+        if key != "format"
+        for row in rows
+    ]
+    return {
+        "interval": report["interval"],
+        "report_type_id": report["report_type_id"],
+        "arguments": [*arguments, {"key": "format", "value": "csv"}],
+    }
+
+
 def download(
     client: DashboardClient,
     simulator: SimulatorClient,
@@ -201,18 +238,7 @@ def download(
 ) -> DownloadResult:
     """A CSV of about ``size`` bytes through the dashboard and straight from the simulator,
     in turns, with the peak growth of every dashboard worker's resident memory."""
-    report = simulator.report(report_id)
-    arguments = [
-        {"key": key, "value": row["value"]}
-        for key, rows in report["arguments"].items()
-        if key != "format"
-        for row in rows
-    ]
-    body = {
-        "interval": report["interval"],
-        "report_type_id": report["report_type_id"],
-        "arguments": [*arguments, {"key": "format", "value": "csv"}],
-    }
+    body = _download_body(simulator.report(report_id))
     path = download_path(report_id)
     form = client.form(path, "csrfmiddlewaretoken", "format")
     form.replace("format", "csv")
@@ -266,8 +292,13 @@ class SlowUpstream:
     clients: int
     seconds: float
     latency: float
-    completed: int  # good pages finished inside the window
+    rows: int  # rows of the CSV each person downloads
+    calls: int  # API calls of one download through the dashboard (no one else about)
+    direct: Spread  # seconds of the same calls made straight to the simulator, with the latency
+    direct_runs: int
+    completed: int  # whole files received inside the window
     failed: int
+    failures: dict[str, int]  # why they failed: status code or exception, how often
     p50: float
     p99: float
     cpu: float  # share of one CPU the dashboard's workers used
@@ -277,25 +308,71 @@ class SlowUpstream:
     def per_second(self) -> float:
         return self.completed / self.seconds
 
+    @property
+    def ideal_per_second(self) -> float:
+        return self.clients / self.direct.median
+
+
+def _direct_download(
+    simulator: SimulatorClient, *, page_size: int, concurrency: int, body: dict
+) -> None:
+    """What a download through the dashboard asks of Weblink, straight to the simulator: the
+    list read afresh (the first page alone, the rest ``concurrency`` at a time), the file."""
+    first = simulator.report_list(limit=page_size).json()
+    offsets = range(len(first["reports"]), int(first["count"]), page_size)
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        pages = pool.map(lambda n: simulator.report_list(limit=page_size, limit_from=n), offsets)
+        for page in pages:
+            page.raise_for_status()
+    if stream_to_nowhere(simulator.download("csv", body)) == 0:
+        raise RuntimeError("The simulator's download was empty.")
+
 
 def slow_upstream(
     client: DashboardClient,
     simulator: SimulatorClient,
     dashboard: Dashboard,
     *,
+    report_id: str,
+    rows: int,
+    page_size: int,
+    concurrency: int,
     clients: int,
     seconds: float,
     latency: float,
+    direct_runs: int = 3,
 ) -> SlowUpstream:
-    """``clients`` people load the list page over and over while every API call takes
-    ``latency`` seconds.
+    """``clients`` people download a small CSV of report ``report_id`` through the dashboard
+    over and over while every API call takes ``latency`` seconds: each download asks Weblink
+    (the list read afresh, then the file), where a warm list page no longer does.
 
     They start one after another over the first ``latency`` seconds, as people do, rather
-    than all in the same instant; the window of ``seconds`` counted starts once all have.
+    than all in the same instant; the window of ``seconds`` counted starts once all have. A
+    person whose download failed waits ``latency`` seconds before trying again, as someone
+    reading the message would, rather than sending failures as fast as they come back.
     """
+    path = download_path(report_id)
+    form = client.form(path, "csrfmiddlewaretoken", "format")
+    form.replace("format", "csv")
+    simulator.set_download_rows(rows)
+
+    def download_through(session: DashboardClient) -> tuple[bool, str]:
+        response = session.post(path, form.fields, stream=True, timeout=10 * latency + 10)
+        kind = response.headers.get("Content-Type", "").split(";")[0]
+        if response.status_code != 200 or kind != "text/csv":
+            response.close()
+            return False, str(response.status_code)
+        return stream_to_nowhere(response) > 0, "empty file"
+
+    good, why = download_through(client)  # once with no latency: the calls it makes
+    calls = count_calls(simulator, lambda: download_through(client))
+    if not good:
+        raise RuntimeError(f"The dashboard's download of report {report_id} failed ({why}).")
+    body = _download_body(simulator.report(report_id))
     sessions = [client.copy() for _ in range(clients)]
     client.session.close()  # so that the workers hold only these people's connections
-    results: list[tuple[float, float, bool]] = []  # (finished, seconds taken, good page)
+    results: list[tuple[float, float, bool]] = []  # (finished, seconds taken, whole file)
+    failures: Counter[str] = Counter()
     lock = threading.Lock()
     starts: list[float] = []
     barrier = threading.Barrier(clients, action=lambda: starts.append(time.perf_counter()))
@@ -307,17 +384,32 @@ def slow_upstream(
         while time.perf_counter() < end:
             started = time.perf_counter()
             try:
-                response = session.get(LIST_PATH, timeout=10 * latency + 10)
-                good = response.status_code == 200 and rows_shown(response.text) > 0
-            except requests.RequestException:
-                good = False
+                good, why = download_through(session)
+            except requests.RequestException as error:
+                good, why = False, type(error).__name__
             finished = time.perf_counter()
             with lock:
                 results.append((finished, finished - started, good))
+                if not good:
+                    failures[why] += 1
+            if not good:
+                time.sleep(latency)
 
     simulator.set_faults(latency=latency)
-    cpu_before = dashboard.cpu_seconds()
     try:
+        direct = [
+            timed(
+                functools.partial(
+                    _direct_download,
+                    simulator,
+                    page_size=page_size,
+                    concurrency=concurrency,
+                    body=body,
+                )
+            )[1]
+            for _ in range(direct_runs)
+        ]
+        cpu_before = dashboard.cpu_seconds()
         threads = [
             threading.Thread(target=person, args=(i, s), daemon=True)
             for i, s in enumerate(sessions)
@@ -334,15 +426,24 @@ def slow_upstream(
     cpu = (dashboard.cpu_seconds() - cpu_before) / (time.perf_counter() - starts[0])
     window_start, window_end = starts[0] + latency, starts[0] + latency + seconds
     counted = [taken for end, taken, good in results if good and window_start <= end <= window_end]
-    percentiles = statistics.quantiles(counted, n=100, method="inclusive")
+    if len(counted) >= 2:
+        percentiles = statistics.quantiles(counted, n=100, method="inclusive")
+        p50, p99 = percentiles[49], percentiles[98]
+    else:
+        p50 = p99 = counted[0] if counted else float("nan")
     return SlowUpstream(
         clients=clients,
         seconds=seconds,
         latency=latency,
+        rows=rows,
+        calls=calls,
+        direct=Spread.of(direct),
+        direct_runs=direct_runs,
         completed=len(counted),
-        failed=sum(1 for _, _, good in results if not good),
-        p50=percentiles[49],
-        p99=percentiles[98],
+        failed=sum(failures.values()),
+        failures=dict(failures.most_common()),
+        p50=p50,
+        p99=p99,
         cpu=cpu,
         connections=connections,
     )
@@ -368,3 +469,149 @@ def connection_reuse(
         client.page(LIST_PATH, new_connection=True)
     opened = simulator.stats()["connections_accepted"] - before
     return ConnectionReuse(views, opened, dashboard.workers * dashboard.threads)
+
+
+# 6. The report fleet -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FleetPage:
+    page: str
+    times: Spread  # seconds
+    calls: int  # API calls over all the loads
+
+
+@dataclass(frozen=True)
+class FleetSize:
+    reports: int
+    latency: float  # seconds every API call took
+    cold_runs: int
+    cold: Spread  # seconds of the cold list page with the latency
+    cold_bare: Spread  # the same without any latency: the dashboard's (and simulator's) own time
+    cold_calls: tuple[int, ...]  # API calls of each cold list page, with the latency
+    warm_runs: int
+    warm: list[FleetPage]
+
+    @property
+    def round_trips(self) -> float:
+        """The cold list page's time in upstream round trips, the dashboard's time included."""
+        return self.cold.median / self.latency
+
+    @property
+    def upstream_round_trips(self) -> float:
+        """The cold list page's time in round trips, the time it takes without latency left out."""
+        return (self.cold.median - self.cold_bare.median) / self.latency
+
+
+def fleet_body(n: int) -> dict:
+    """The body of the benchmark's ``n``-th fleet report: daily, paused, one recipient."""
+    return {
+        "interval": "day",
+        "active": 0,
+        "name": f"Fleet report {n}",
+        "description": "Made by the benchmark's fleet section",
+        "email_link_only": 0,
+        "report_type_id": "7",
+        "arguments": [
+            {"key": "format", "value": "csv"},
+            {"key": "email", "value": f"fleet-{n}@example.com"},
+        ],
+    }
+
+
+def fleet_grow(simulator: SimulatorClient, total: int, *, threads: int = 8) -> str:
+    """Creates reports through the API, in ``threads`` threads with no latency, until the
+    simulator holds ``total``; returns the id of the last one created."""
+    simulator.set_faults()
+    count = int(simulator.report_list(limit=1).json()["count"])
+    numbers = list(range(count + 1, total + 1))
+    if not numbers:
+        raise ValueError(f"The simulator already holds {count} reports, not fewer than {total}.")
+    created: dict[int, str] = {}
+
+    def create(share: list[int]) -> None:
+        own = SimulatorClient(simulator.url)  # a session (and token) of its own
+        for n in share:
+            created[n] = own.report_create(fleet_body(n))
+
+    workers = [
+        threading.Thread(target=create, args=(numbers[i::threads],), daemon=True)
+        for i in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    held = int(simulator.report_list(limit=1).json()["count"])
+    if held != total or len(created) != len(numbers):
+        raise RuntimeError(f"The simulator holds {held} reports, not {total}.")
+    return created[numbers[-1]]
+
+
+def fleet_size(
+    client: DashboardClient,
+    simulator: SimulatorClient,
+    *,
+    reports: int,
+    report_id: str,
+    search: str,
+    drop_snapshot: Callable[[], None],
+    latency: float,
+    cold_runs: int,
+    warm_runs: int,
+) -> FleetSize:
+    """The cold list page (the snapshot dropped first) without and with ``latency`` on every
+    API call; then, with the latency, the warm list, a search, a report's page and its edit
+    form, each warmed on new connections (every worker) and timed on a keep-alive session."""
+
+    def list_page(path: str = LIST_PATH) -> None:
+        html = client.page(path)
+        if rows_shown(html) == 0:
+            raise RuntimeError(f"GET {path} shows no reports.")
+
+    def cold(runs: int) -> tuple[list[float], list[int]]:
+        times, calls = [], []
+        for _ in range(runs):
+            drop_snapshot()
+            before = simulator.stats()["requests"]
+            times.append(timed(list_page)[1])
+            calls.append(simulator.stats()["requests"] - before)
+        return times, calls
+
+    simulator.set_faults()
+    bare, _calls = cold(cold_runs)
+    simulator.set_faults(latency=latency)
+    try:
+        times, calls = cold(cold_runs)
+        # The snapshot stays fresh for WEBLINK_REPORTS_CACHE_SECONDS (an hour in the benchmark,
+        # bench/servers.py): any read of the list in what follows would show in the counts.
+        pages = [
+            ("Report list", LIST_PATH),
+            ("Search", f"{LIST_PATH}?q={search.replace(' ', '+')}"),
+            ("Report's page", f"/reports/{report_id}/"),
+            ("Edit form", f"/reports/{report_id}/edit/"),
+        ]
+        if report_id not in client.page(pages[1][1]):
+            raise RuntimeError(f"The search for {search!r} does not show report {report_id}.")
+        warm(client, [path for _, path in pages], times=4)
+        warm_pages = []
+        for name, path in pages:
+            load = functools.partial(client.page, path)
+            load()  # the keep-alive connection's worker, once more
+            before = simulator.stats()["requests"]
+            page_times = [timed(load)[1] for _ in range(warm_runs)]
+            warm_pages.append(
+                FleetPage(name, Spread.of(page_times), simulator.stats()["requests"] - before)
+            )
+    finally:
+        simulator.set_faults()
+    return FleetSize(
+        reports=reports,
+        latency=latency,
+        cold_runs=cold_runs,
+        cold=Spread.of(times),
+        cold_bare=Spread.of(bare),
+        cold_calls=tuple(calls),
+        warm_runs=warm_runs,
+        warm=warm_pages,
+    )

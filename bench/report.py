@@ -9,6 +9,7 @@ from bench.measurements import (
     CallCount,
     ConnectionReuse,
     DownloadResult,
+    FleetSize,
     Overhead,
     SlowUpstream,
     Spread,
@@ -18,8 +19,17 @@ from bench.measurements import (
 OVERHEAD_MS = {25: 10.0, 100: 20.0}
 DOWNLOAD_MIN_RATIO = 0.5
 DOWNLOAD_MAX_GROWTH_MB = 30
-SLOW_MIN_PER_SECOND = 28.0
-SLOW_MAX_P99 = 1.5
+# Section 4's targets were 28 pages a second of an ideal 32 and a p99 of 1.5 s with 1 s
+# calls, for a page of one call; a download makes several calls one after another, so the
+# targets are kept as shares: of the ideal rate, and on top of the same calls made directly.
+SLOW_MIN_SHARE = 28 / 32
+SLOW_MAX_P99_EXTRA = 0.5  # seconds
+# The targets of "The report fleet, part 1".
+FLEET_WARM_MAX_MS = 50.0
+FLEET_COLD_REPORTS = 1000  # the size whose cold list is held to FLEET_COLD_MAX_ROUND_TRIPS
+FLEET_COLD_MAX_ROUND_TRIPS = 4
+# Where the fleet section starts: a run of the fleet section alone replaces it from here on.
+FLEET_HEADING = "## The report fleet"
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,21 @@ class Results:
     slow: SlowUpstream
     download: DownloadResult | None
     download_note: str  # why there is no download figure, when there is none
+    fleet: Fleet | None = None
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The fleet section, which can also be run alone (BENCH_ONLY=fleet)."""
+
+    started: datetime
+    seconds: float
+    machine: str
+    setup: str
+    sizes: list[FleetSize]
+    page_size: int  # reports a list call asks for (WEBLINK_LIST_PAGE_SIZE)
+    concurrency: int  # list calls made at once (WEBLINK_LIST_CONCURRENCY)
+    how_dropped: str  # how the snapshot was dropped before a cold page
 
 
 def _ms(seconds: float) -> str:
@@ -89,18 +114,27 @@ def _download_rows(d: DownloadResult | None, note: str) -> list[str]:
 
 
 def _slow_rows(s: SlowUpstream) -> list[str]:
-    ideal = s.clients / s.latency
-    title = f"4. {s.clients} people for {s.seconds:.0f} s, every API call taking {s.latency:g} s"
-    failed = f", {s.failed} failed" if s.failed else ""
+    ideal = s.ideal_per_second
+    direct = s.direct.median
+    title = (
+        f"4. {s.clients} people downloading a CSV of {s.rows} rows for {s.seconds:.0f} s, "
+        f"every API call taking {s.latency:g} s"
+    )
+    failed = ""
+    if s.failed:
+        why = ", ".join(f"{why}: {n}" for why, n in s.failures.items())
+        failed = f", {s.failed} failed ({why})"
     return [
-        f"| {title}: pages per second | {s.per_second:.1f} ({s.completed} pages{failed}; "
+        f"| {title}: downloads per second | {s.per_second:.1f} ({s.completed} files{failed}; "
         f"the workers used {s.cpu:.0%} of a CPU and held "
         f"{' + '.join(str(n) for n in s.connections)} of the connections) "
-        f"| {ideal:.0f} (ideal) | {s.per_second / ideal:.0%} of ideal "
-        f"| ≥ {SLOW_MIN_PER_SECOND:.0f} | {_met(s.per_second >= SLOW_MIN_PER_SECOND)} |",
-        f"| {title}: page time p50 / p99 | {s.p50:.2f} / {s.p99:.2f} s | {s.latency:.2f} s "
-        f"| +{_ms(s.p50 - s.latency)} / +{_ms(s.p99 - s.latency)} ms "
-        f"| p99 ≤ {SLOW_MAX_P99} s | {_met(s.p99 <= SLOW_MAX_P99)} |",
+        f"| {ideal:.1f} (ideal: {s.clients} people / {direct:.2f} s) "
+        f"| {s.per_second / ideal:.0%} of ideal | ≥ {SLOW_MIN_SHARE:.1%} of ideal "
+        f"| {_met(s.per_second >= SLOW_MIN_SHARE * ideal)} |",
+        f"| {title}: download time p50 / p99 | {s.p50:.2f} / {s.p99:.2f} s "
+        f"| {direct:.2f} s (the same {s.calls} API calls, median of {s.direct_runs}) "
+        f"| +{_ms(s.p50 - direct)} / +{_ms(s.p99 - direct)} ms "
+        f"| p99 ≤ {SLOW_MAX_P99_EXTRA:g} s more | {_met(s.p99 <= direct + SLOW_MAX_P99_EXTRA)} |",
     ]
 
 
@@ -109,6 +143,95 @@ def _connections_row(c: ConnectionReuse) -> str:
         f"| 5. Upstream TCP connections opened for {c.views:,} page views | {c.connections} | | "
         f"| ≤ {c.limit} (workers × threads) | {_met(c.connections <= c.limit)} |"
     )
+
+
+def _ideal_round_trips(f: Fleet, reports: int) -> int:
+    """The first page alone, then the rest ``concurrency`` at a time."""
+    pages = -(-reports // f.page_size)
+    return 1 + -(-(pages - 1) // f.concurrency)
+
+
+def _n(count: int | str, noun: str) -> str:
+    return f"{count} {noun}" if str(count) == "1" else f"{count} {noun}s"
+
+
+def _fleet_rows(f: Fleet, z: FleetSize) -> list[str]:
+    lat = f"{z.latency * 1000:.0f} ms"
+    ideal = _ideal_round_trips(f, z.reports)
+    calls = " or ".join(str(n) for n in sorted(set(z.cold_calls)))
+    if z.reports == FLEET_COLD_REPORTS:
+        target = (
+            f"≤ {FLEET_COLD_MAX_ROUND_TRIPS} round trips ({FLEET_COLD_MAX_ROUND_TRIPS} × {lat}) "
+            "+ own time"
+        )
+        met = _met(z.upstream_round_trips <= FLEET_COLD_MAX_ROUND_TRIPS)
+    else:
+        target, met = "— (figure only)", ""
+    rows = [
+        f"| 6. {z.reports:,} reports, {lat} a call: cold list page, median / p95 of "
+        f"{z.cold_runs} | {_ms(z.cold.median)} / {_ms(z.cold.p95)} ms = "
+        f"{z.round_trips:.1f} round trips; {_n(calls, 'API call')}; own time (no latency) "
+        f"{_ms(z.cold_bare.median)} ms, so {z.upstream_round_trips:.1f} round trips upstream "
+        f"| {_n(ideal, 'round trip')} ({ideal * z.latency * 1000:.0f} ms) at best: "
+        f"{_n(-(-z.reports // f.page_size), 'list call')}, {f.concurrency} at a time after the "
+        "first "
+        f"| +{_ms(z.cold.median - ideal * z.latency)} ms | {target} | {met} |"
+    ]
+    for page in z.warm:
+        ok = page.calls == 0 and page.times.median * 1000 <= FLEET_WARM_MAX_MS
+        rows.append(
+            f"| 6. {z.reports:,} reports, {lat} a call: {page.page} (warm), median / p95 of "
+            f"{z.warm_runs} | {_ms(page.times.median)} / {_ms(page.times.p95)} ms; "
+            f"{_n(page.calls, 'API call')} in all | | | 0 list calls, ≤ {FLEET_WARM_MAX_MS:.0f} ms "
+            f"| {_met(ok)} |"
+        )
+    return rows
+
+
+def fleet_markdown(f: Fleet) -> str:
+    """The fleet section, from its heading to the end of the document."""
+    return "\n".join(
+        [
+            f"{FLEET_HEADING}: pages with 100 to 5,000 reports",
+            "",
+            "Every report page reads a snapshot of the company's reports, kept in the shared "
+            "cache; only a cold page reads the list from Weblink, in pages. "
+            f"Run of {f.started:%Y-%m-%d %H:%M %Z}, {f.seconds:.0f} s (this section may come "
+            "from a run of its own, `BENCH_ONLY=fleet`, later than the table above). "
+            f"Machine: {f.machine}.",
+            "",
+            f"Set-up: {f.setup}",
+            "",
+            "| Measurement | Through the dashboard | Upstream | Difference | Target | Met |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *(row for z in f.sizes for row in _fleet_rows(f, z)),
+            "",
+            "How the figures are taken: the simulator is grown to each size through its API "
+            "(with no latency, in a few threads), from the smallest size up. A cold list page "
+            f"is `/reports/` loaded just after the snapshot was dropped ({f.how_dropped} run "
+            "by `manage.py shell` with the dashboard's settings, so the report types stay "
+            "cached); it is timed first with no latency (the dashboard's and the simulator's "
+            "own time) and then with the simulator's `latency` fault on every API call. Round "
+            "trips are the cold page's median divided by the latency; round trips upstream "
+            "leave out its median with no latency (an estimate: with several calls at once, "
+            "some of the dashboard's and the simulator's own time overlaps the waits). At "
+            "best a cold read takes the first list call alone (it gives the count) and then "
+            "the others a few at a time. Warm pages "
+            "(the list, a search by one report's name, that report's page and its edit form) "
+            "are loaded on new connections first, so every worker has decoded the snapshot, "
+            "then timed on one keep-alive session, with the latency still on; API calls are "
+            "counted by the simulator (`/_sim/stats`) over all the timed loads of a page, so "
+            "0 calls means no list call either. A warm page meets its target when it made no "
+            f"call and its median is at most {FLEET_WARM_MAX_MS:.0f} ms.",
+            "",
+        ]
+    )
+
+
+def merge_fleet(document: str, fleet: Fleet) -> str:
+    """``document`` with its fleet section replaced by (or added as) this one."""
+    head = document.split(FLEET_HEADING, 1)[0].rstrip("\n")
+    return f"{head}\n\n{fleet_markdown(fleet)}" if head else fleet_markdown(fleet)
 
 
 def markdown(results: Results) -> str:
@@ -149,7 +272,11 @@ def markdown(results: Results) -> str:
             "little when other work slows the machine, unlike the times.",
             "2. Requests counted by the simulator (`/_sim/stats`) around each page, each "
             "loaded on a new connection after every page has been loaded 20 times, so that "
-            "every gunicorn worker has its cache warm. The save posts the edit form with "
+            "every gunicorn worker has its cache warm. The pages show the snapshot of the "
+            "company's reports, which stays fresh for the whole run (see the set-up), so a "
+            "warm page makes no call; a POST that acts on a report (here the save) first "
+            "reads the list afresh, one `GET /company/report` per 100 reports, then writes. "
+            "The save posts the edit form with "
             "every value as shown and one e-mail address replaced; the redirect after it is "
             "not followed. The simulator is checked to hold the new address under the old "
             "argument id.",
@@ -159,11 +286,27 @@ def markdown(results: Results) -> str:
             "to the end by a streaming requests client. Memory: VmHWM of each gunicorn worker "
             "after the download minus its VmRSS before it, with the peak reset "
             "(`/proc/<pid>/clear_refs`) just before.",
-            "4. The simulator's `latency` fault delays every API call. Each person has their "
-            "own keep-alive session and loads the list page again as soon as the last one "
-            "came; they start one after another over the first second, and the window counted "
-            "begins once all have. Pages per second count good pages finished inside the "
-            "window; p50 and p99 are over those pages. CPU is the workers' user and system "
+            "4. The simulator's `latency` fault delays every API call. The list page no "
+            "longer asks Weblink (it shows the snapshot), so it cannot show how the dashboard "
+            "copes with a slow Weblink; a download does, on every request: the report page's "
+            "download form (`POST /reports/<id>/download/`, `format=csv`) reads the list "
+            "afresh (the first page alone, the rest a few at a time) and then has Weblink make "
+            "the file, which is kept small (the simulator's download rows set low), so that "
+            "the time is the waiting on Weblink rather than bytes. Refresh (`POST "
+            "/reports/read-again/`) was not taken: Refreshes at the same time share one read "
+            "of the list (only one process reads it; the others answer at once with the last "
+            "snapshot), so most would not ask Weblink at all. The direct figure is the same "
+            "calls made straight to the simulator, one client, with the same latency (median "
+            "of a few runs); the ideal rate is the people divided by it. Each person has their "
+            "own keep-alive session and downloads again as soon as the last file came (after "
+            "a failure, they wait a second, as someone reading the message would); they start "
+            "one after another over the first second, and the window counted begins once all "
+            "have. A download counts when the whole CSV came; failures are counted by why (a "
+            "302 is the dashboard sending the person back with a message instead of the file). "
+            "Downloads per second count files finished inside the window; p50 and p99 are "
+            "over those. The targets, set for a list page of one call (28 of an ideal 32 a "
+            "second, p99 ≤ 1.5 s with 1 s calls), are kept as a share of the ideal rate and "
+            "as time on top of the direct calls. CPU is the workers' user and system "
             "time (`/proc/<pid>/stat`) over the run. A gthread worker keeps each keep-alive "
             "connection it accepted, so the table also says how the people's connections "
             "were spread over the workers (from `/proc/net/tcp`), two seconds in.",
@@ -171,5 +314,6 @@ def markdown(results: Results) -> str:
             "started, so none are open yet; each page view comes on a new connection from "
             "the browser, so that every worker and thread can take part.",
             "",
+            *([fleet_markdown(r.fleet)] if r.fleet is not None else []),
         ]
     )

@@ -1,7 +1,9 @@
 """`make bench`: start the simulator and the dashboard, measure, print and write the table.
 
 Usage: ``.venv/bin/python -m bench.run`` from the project folder. BENCH_DOWNLOAD_MB sets the
-size of the downloaded file (default 500).
+size of the downloaded file (default 500). ``BENCH_ONLY=fleet`` runs only the fleet section
+(pages with 100 to 5,000 reports) and puts it in place of the one in docs/benchmarks.md,
+keeping the rest of the document as it was.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime
 
 from bench import measurements, report
 from bench.clients import DashboardClient, SimulatorClient
-from bench.servers import ROOT, Stack
+from bench.servers import ROOT, Dashboard, Stack
 
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 # A gthread worker serves the keep-alive connections it accepted with its own threads, and the
@@ -29,7 +31,13 @@ CALL_REPEATS = 5
 DOWNLOAD_BYTES = int(float(os.environ.get("BENCH_DOWNLOAD_MB", "500")) * 1e6)
 DOWNLOAD_RUNS = int(os.environ.get("BENCH_DOWNLOAD_RUNS", "1"))
 SLOW_CLIENTS, SLOW_SECONDS, SLOW_LATENCY = 32, 15.0, 1.0
+SLOW_DOWNLOAD_ROWS = 50  # a small file: section 4 is about waiting on Weblink, not bytes
 VIEWS = 1000
+ONLY = os.environ.get("BENCH_ONLY", "").strip().lower()
+FLEET_SIZES = (100, 1_000, 5_000)
+FLEET_LATENCY = 0.1
+FLEET_COLD_RUNS = 3
+FLEET_WARM_RUNS = 20
 
 _started = time.monotonic()
 
@@ -79,35 +87,126 @@ def _machine(load_at_start: float) -> str:
     )
 
 
+def _setup(reports: str, fresh_seconds: int) -> str:
+    return (
+        f"dashboard under gunicorn (gthread, {WORKERS} workers × {THREADS} threads), "
+        "DEBUG off, SQLite, the database cache (the default); the report snapshot fresh for "
+        f"{fresh_seconds:,} s (`WEBLINK_REPORTS_CACHE_SECONDS`, 60 by default; longer than the "
+        "run, so that no figure depends on when the freshness runs out: a cold page drops the "
+        "snapshot itself); the simulator (`weblink_sim`) in its own process; "
+        f"{reports} reports on the simulator; everything on 127.0.0.1."
+    )
+
+
+def _dashboard_setting(stack: Stack, name: str) -> int:
+    """A setting as the dashboard's processes see it (their environment, .env included)."""
+    code = f"from django.conf import settings; print(settings.{name})"
+    return int(stack.shell(code))
+
+
+def measure_fleet(
+    stack: Stack, simulator: SimulatorClient, client: DashboardClient
+) -> report.Fleet:
+    """6. Pages with FLEET_SIZES reports on the simulator (reset first, then grown)."""
+    started = datetime.now().astimezone()
+    began, load_at_start = time.monotonic(), os.getloadavg()[0]
+    simulator.reset()  # the company's 30 seeded reports; tokens stay valid
+    client.page(measurements.LIST_PATH)  # the report types cached, as on any warm page
+    how_dropped: list[str] = []
+    page_size = _dashboard_setting(stack, "WEBLINK_LIST_PAGE_SIZE")
+    concurrency = _dashboard_setting(stack, "WEBLINK_LIST_CONCURRENCY")
+
+    def drop_snapshot() -> None:
+        how_dropped.append(stack.drop_report_snapshots())
+
+    sizes = []
+    for reports in FLEET_SIZES:
+        progress(f"6. Fleet: growing the simulator to {reports:,} reports")
+        report_id = measurements.fleet_grow(simulator, reports)
+        progress(f"6. Fleet: {reports:,} reports, cold and warm pages")
+        sizes.append(
+            measurements.fleet_size(
+                client,
+                simulator,
+                reports=reports,
+                report_id=report_id,
+                search=measurements.fleet_body(reports)["name"],
+                drop_snapshot=drop_snapshot,
+                latency=FLEET_LATENCY,
+                cold_runs=FLEET_COLD_RUNS,
+                warm_runs=FLEET_WARM_RUNS,
+            )
+        )
+    return report.Fleet(
+        started=started,
+        seconds=time.monotonic() - began,
+        machine=_machine(load_at_start),
+        setup=_setup(
+            ", ".join(f"{n:,}" for n in FLEET_SIZES),
+            _dashboard_setting(stack, "WEBLINK_REPORTS_CACHE_SECONDS"),
+        ),
+        sizes=sizes,
+        page_size=page_size,
+        concurrency=concurrency,
+        how_dropped=" or ".join(f"`{how}`" for how in sorted(set(how_dropped))),
+    )
+
+
+def _start(stack: Stack) -> tuple[SimulatorClient, Dashboard, DashboardClient, str, str]:
+    """The simulator and the signed-in dashboard; returns the reports to edit and download."""
+    progress("Starting the simulator")
+    simulator = SimulatorClient(stack.start_simulator())
+    simulator.reset()
+    progress("Preparing the dashboard: token key, static files, database, demo account")
+    stack.prepare_dashboard()
+    edit_id, download_id = prepare_company(simulator)
+    progress(f"Starting the dashboard: gunicorn gthread, {WORKERS} x {THREADS}")
+    dashboard = stack.start_dashboard(workers=WORKERS, threads=THREADS)
+    client = DashboardClient(dashboard.url)
+    client.sign_in()
+    return simulator, dashboard, client, edit_id, download_id
+
+
+def measure_fleet_only() -> report.Fleet:
+    with Stack() as stack:
+        simulator, _dashboard, client, _edit, _download = _start(stack)
+        return measure_fleet(stack, simulator, client)
+
+
 def measure() -> report.Results:
     started = datetime.now().astimezone()
     load_at_start = os.getloadavg()[0]
     with Stack() as stack:
-        progress("Starting the simulator")
-        simulator = SimulatorClient(stack.start_simulator())
-        simulator.reset()
-        progress("Preparing the dashboard: token key, static files, database, demo account")
-        stack.prepare_dashboard()
-        edit_id, download_id = prepare_company(simulator)
-        progress(f"Starting the dashboard: gunicorn gthread, {WORKERS} x {THREADS}")
-        dashboard = stack.start_dashboard(workers=WORKERS, threads=THREADS)
-        client = DashboardClient(dashboard.url)
-        client.sign_in()
+        simulator, dashboard, client, edit_id, download_id = _start(stack)
 
         progress(f"5. Upstream connections for {VIEWS} page views")
         connections = measurements.connection_reuse(client, simulator, dashboard, views=VIEWS)
+        page_size = _dashboard_setting(stack, "WEBLINK_LIST_PAGE_SIZE")
+        concurrency = _dashboard_setting(stack, "WEBLINK_LIST_CONCURRENCY")
+        fresh_seconds = _dashboard_setting(stack, "WEBLINK_REPORTS_CACHE_SECONDS")
+        reports = int(simulator.report_list(limit=1).json()["count"])
         progress("2. API calls per page")
-        calls = measurements.api_calls(client, simulator, report_id=edit_id, repeats=CALL_REPEATS)
+        calls = measurements.api_calls(
+            client,
+            simulator,
+            report_id=edit_id,
+            repeats=CALL_REPEATS,
+            list_reads=-(-reports // page_size),
+        )
         progress("1. Page overhead")
         overhead = [
             measurements.page_overhead(client, simulator, dashboard, rows=rows, runs=PAGE_RUNS)
             for rows in (25, 100)
         ]
-        progress(f"4. Slow upstream: {SLOW_CLIENTS} people for {SLOW_SECONDS:.0f} s")
+        progress(f"4. Slow upstream: {SLOW_CLIENTS} people downloading for {SLOW_SECONDS:.0f} s")
         slow = measurements.slow_upstream(
             client,
             simulator,
             dashboard,
+            report_id=download_id,
+            rows=SLOW_DOWNLOAD_ROWS,
+            page_size=page_size,
+            concurrency=concurrency,
             clients=SLOW_CLIENTS,
             seconds=SLOW_SECONDS,
             latency=SLOW_LATENCY,
@@ -128,29 +227,34 @@ def measure() -> report.Results:
         else:
             note = f"the dashboard has no {measurements.download_path('<id>')} page"
             progress(f"3. Download: not measured, {note}")
+        # Last: it resets the simulator and leaves it with thousands of reports.
+        fleet = measure_fleet(stack, simulator, client.copy())
     return report.Results(
         started=started,
         seconds=time.monotonic() - _started,
         machine=_machine(load_at_start),
-        setup=(
-            f"dashboard under gunicorn (gthread, {WORKERS} workers × {THREADS} threads), "
-            "DEBUG off, SQLite, local-memory cache; the simulator (`weblink_sim`) in its own "
-            f"process; {TOTAL_REPORTS} reports on the simulator; everything on 127.0.0.1."
-        ),
+        setup=_setup(str(reports), fresh_seconds),
         connections=connections,
         calls=calls,
         overhead=overhead,
         slow=slow,
         download=download,
         download_note=note,
+        fleet=fleet,
     )
 
 
 def main() -> int:
     # A stop from outside (make killed, a CI timeout) cleans up like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    results = measure()
-    text = report.markdown(results)
+    if ONLY not in ("", "fleet"):
+        print(f"BENCH_ONLY={ONLY!r}: the only section that runs alone is 'fleet'.", file=sys.stderr)
+        return 2
+    if ONLY == "fleet":
+        fleet = measure_fleet_only()
+        text = report.merge_fleet(OUTPUT.read_text() if OUTPUT.exists() else "", fleet)
+    else:
+        text = report.markdown(measure())
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text(text)
     print(text)

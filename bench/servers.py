@@ -27,6 +27,10 @@ PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 STARTUP_SECONDS = 30
 STOP_SECONDS = 10
+# How long the dashboard's report snapshot stays fresh (WEBLINK_REPORTS_CACHE_SECONDS, 60 s by
+# default): longer than any run, so that no figure depends on when the freshness runs out.
+# A measurement that needs a cold page drops the snapshot itself (Stack.drop_report_snapshots).
+REPORTS_CACHE_SECONDS = 3600
 
 
 def free_port() -> int:
@@ -122,6 +126,7 @@ class Stack:
             "SECURE_COOKIES": "false",
             "SECURE_SSL_REDIRECT": "false",
             "DATABASE_URL": f"sqlite:///{self.dir / 'db.sqlite3'}",
+            "WEBLINK_REPORTS_CACHE_SECONDS": str(REPORTS_CACHE_SECONDS),
             **(env or {}),
         }
 
@@ -149,6 +154,21 @@ class Stack:
         self._manage("collectstatic", "--noinput")
         self._manage("migrate", "--noinput")
         self._manage("demo_account", "--wait", "10")
+
+    def drop_report_snapshots(self) -> str:
+        """Drops the report snapshot of every connection from the dashboard's shared cache, so
+        that the next page reads the list from Weblink; returns how (see _DROP_SNAPSHOTS)."""
+        return self.shell(_DROP_SNAPSHOTS)
+
+    def shell(self, code: str) -> str:
+        """The last line ``code`` prints, run by ``manage.py shell`` (which may first say
+        what it imported)."""
+        lines = self.manage("shell", "-c", code).strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def manage(self, *args: str) -> str:
+        """``manage.py`` with the dashboard's settings, database and cache; its output."""
+        return self._manage(*args)
 
     def start_dashboard(self, *, workers: int, threads: int) -> Dashboard:
         port = free_port()
@@ -220,6 +240,24 @@ class Stack:
         if result.returncode != 0:
             raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stdout}{result.stderr}")
         return result.stdout
+
+
+# Run by `manage.py shell` with the dashboard's settings, database and cache. Only the report
+# snapshot is dropped (the metadata stays cached, as it would after a Refresh of the list); if
+# the snapshot module has changed shape, the whole cache is cleared instead.
+_DROP_SNAPSHOTS = """
+try:
+    from reports_admin.connection.models import WeblinkConnection
+    from reports_admin.reports.snapshot import snapshot_forget
+except ImportError:
+    from django.core.cache import cache
+    cache.clear()
+    print("cache.clear()")
+else:
+    for connection in WeblinkConnection.objects.all():
+        snapshot_forget(connection=connection)
+    print("snapshot_forget()")
+"""
 
 
 def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
