@@ -35,9 +35,9 @@ def activity_restore(request: HttpRequest, entry_id: int) -> HttpResponseBase:
     connection = request.weblink_connection.get()
     posted = request.method == "POST"
     before = version_load(entry.before)
-    read = selectors.report_read_fresh if posted else selectors.report_get
     try:
-        current = read(connection=connection, report_id=entry.report_id)
+        # Read fresh to show too: what changed since the entry is the point of this page.
+        current = selectors.report_read_fresh(connection=connection, report_id=entry.report_id)
     except NotFound:
         current = None
     except WeblinkError as error:
