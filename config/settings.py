@@ -220,6 +220,9 @@ WEBLINK_MAX_REPORTS = env.int("WEBLINK_MAX_REPORTS", default=20_000)
 WEBLINK_REPORTS_READ_SECONDS = env.float("WEBLINK_REPORTS_READ_SECONDS", default=60.0)
 # Send now: a report just sent is not sent again within this many seconds, whoever asks.
 SEND_COOLOFF_SECONDS = env.int("SEND_COOLOFF_SECONDS", default=30)
+# The activity log keeps entries (with the reports' versions, recipients' addresses included)
+# this many days; `manage.py prune_activity` deletes older ones.
+ACTIVITY_RETENTION_DAYS = env.int("ACTIVITY_RETENTION_DAYS", default=365)
 
 # Keys that encrypt the stored Weblink tokens: "id:key" entries, newest first.
 WEBLINK_TOKEN_KEYS = env("WEBLINK_TOKEN_KEYS", default="")

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from reports_admin.activity import views as activity
 from reports_admin.connection import views as connection
-from reports_admin.reports.views import downloads, editing, pages, sending
+from reports_admin.reports.views import downloads, editing, pages, restoring, sending
 
 report_patterns = [
     path("", pages.report_list, name="list"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:list"), name="home"),
     path("reports/", include((report_patterns, "reports"))),
     path("activity/", activity.activity_list, name="activity"),
+    path("activity/<int:entry_id>/restore/", restoring.activity_restore, name="activity_restore"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

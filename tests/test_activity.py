@@ -10,6 +10,7 @@ from reports_admin.connection.selectors import connection_get
 from reports_admin.models import Activity
 from reports_admin.reports import services
 from reports_admin.weblink.metadata import Report
+from tests.support.versions import shown_version
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,10 @@ def test_each_action_writes_one_entry_with_its_outcome(client_connected, user, s
 
     client_connected.post(reverse("reports:create"), CREATE_FORM)
     [created] = [r for r in simulator.state.reports if r.name == "Activity check"]
+    edit_url = reverse("reports:edit", args=[created.id])
     client_connected.post(
-        reverse("reports:edit", args=[created.id]), {**CREATE_FORM, "name": "Activity renamed"}
+        edit_url,
+        {**CREATE_FORM, "name": "Activity renamed"} | shown_version(client_connected, edit_url),
     )
     key = client_connected.get(reverse("reports:send", args=[created.id])).context["key"]
     client_connected.post(reverse("reports:send", args=[created.id]), {"key": key})
@@ -49,7 +52,8 @@ def test_each_action_writes_one_entry_with_its_outcome(client_connected, user, s
         reverse("reports:download", args=[created.id]), {"format": "csv"}
     )
     b"".join(response.streaming_content)
-    client_connected.post(reverse("reports:delete", args=[created.id]))
+    delete_url = reverse("reports:delete", args=[created.id])
+    client_connected.post(delete_url, shown_version(client_connected, delete_url))
     client_connected.post(reverse("connection_disconnect"))
 
     assert entries() == [
@@ -66,11 +70,13 @@ def test_each_action_writes_one_entry_with_its_outcome(client_connected, user, s
 def test_failures_are_written_with_the_message_shown(client_connected, simulator):
     Activity.objects.all().delete()
     report = simulator.state.reports[0]
+    delete_url = reverse("reports:delete", args=[report.id])
+    version = shown_version(client_connected, delete_url)
     simulator.faults.status = 500
     simulator.faults.status_path_prefix = "/company/report/"
     message = "Weblink is not available right now (status 500). Try again in a moment."
 
-    client_connected.post(reverse("reports:delete", args=[report.id]))
+    client_connected.post(delete_url, version)
     key = client_connected.get(reverse("reports:send", args=[report.id])).context["key"]
     client_connected.post(reverse("reports:send", args=[report.id]), {"key": key})
     client_connected.post(reverse("reports:download", args=[report.id]), {"format": "pdf"})

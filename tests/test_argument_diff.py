@@ -8,6 +8,7 @@ from reports_admin.reports.argument_diff import (
     ChangeArgument,
     DeleteArgument,
     plan_argument_changes,
+    plan_settings_changes,
 )
 from reports_admin.weblink.metadata import ReportArgument
 
@@ -177,3 +178,31 @@ def test_plan_turns_stored_into_submitted_with_fewest_calls(stored, submitted, m
     kinds = [type(change) for change in changes]
     first_delete = kinds.index(DeleteArgument) if DeleteArgument in kinds else len(kinds)
     assert all(kind is DeleteArgument for kind in kinds[first_delete:])
+
+
+# --- the report's own settings ----------------------------------------------------------------
+
+SETTING_VALUES = {
+    "name": st.sampled_from(["A", "B", "C"]),
+    "description": st.sampled_from(["", "x"]),
+    "interval": st.sampled_from(["hour", "day", "week", "month"]),
+    "active": st.booleans(),
+    "email_link_only": st.booleans(),
+}
+all_settings = st.fixed_dictionaries(SETTING_VALUES)
+some_settings = st.fixed_dictionaries({}, optional=SETTING_VALUES)
+
+
+@given(stored=all_settings, wanted=some_settings)
+def test_settings_plan_is_minimal_and_applying_it_yields_what_was_asked(stored, wanted):
+    changes = plan_settings_changes(stored, wanted)
+    # Minimal: only settings that differ are sent, so nothing differing means no PATCH.
+    assert all(stored[name] != value for name, value in changes.items())
+    # Applying it (a PATCH of only these fields) yields what was asked, the rest untouched.
+    assert {**stored, **changes} == {**stored, **wanted}
+
+
+def test_unchanged_settings_plan_no_patch():
+    stored = {"name": "A", "description": "", "interval": "day", "active": True}
+    assert plan_settings_changes(stored, dict(stored)) == {}
+    assert plan_settings_changes(stored, {**stored, "name": "B"}) == {"name": "B"}

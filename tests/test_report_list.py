@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tests.support.report_forms import form_data
+from tests.support.versions import shown_version
 from weblink_sim import api
 
 pytestmark = pytest.mark.django_db
@@ -383,7 +384,8 @@ def test_after_edit_the_person_lands_on_the_report(client_connected, simulator):
             "arg-email": "\n".join(report.values("email")),
         },
     )
-    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    url = reverse("reports:edit", args=[report.id])
+    response = client_connected.post(url, data | shown_version(client_connected, url))
     assert response.status_code == 302
     assert response.url == reverse("reports:detail", args=[report.id])
     assert simulator.state.report(report.id).name == "Renamed in the form"

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from tests.support.report_forms import form_data
+from tests.support.versions import shown_version
 
 pytestmark = pytest.mark.django_db
 
@@ -202,21 +203,25 @@ def test_edit_adds_changes_and_removes_recipients(client_connected, simulator):
             "arg-email": f"{old_emails[0]}\nnew@example.com\nthird@example.com",
         },
     )
-    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    response = client_connected.post(
+        url := reverse("reports:edit", args=[report.id]),
+        data | shown_version(client_connected, url),
+    )
     assert response.status_code == 302
     edited = simulator.state.report(report.id)
     assert sorted(edited.values("email")) == sorted(
         [old_emails[0], "new@example.com", "third@example.com"]
     )
+    # The settings did not change: no PATCH of the report, only the argument calls.
     writes = [c for c in api_calls(simulator) if c[0] != "GET"]
     assert writes == [
-        ("PATCH", f"/company/report/{report.id}"),
-        ("PATCH", writes[1][1]),
+        ("PATCH", writes[0][1]),
         ("POST", f"/company/report/{report.id}/argument"),
     ]
+    assert writes[0][1].startswith(f"/company/report/{report.id}/argument/")
 
 
-def test_one_recipient_edit_makes_exactly_two_writes(client_connected, simulator):
+def test_one_recipient_edit_is_exactly_one_argument_patch(client_connected, simulator):
     report = simulator.state.reports[1]
     data = form_data(
         name=report.name,
@@ -234,14 +239,15 @@ def test_one_recipient_edit_makes_exactly_two_writes(client_connected, simulator
     )
     client_connected.get(reverse("reports:edit", args=[report.id]))
     simulator.log.clear()
-    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    response = client_connected.post(
+        url := reverse("reports:edit", args=[report.id]),
+        data | shown_version(client_connected, url),
+    )
     assert response.status_code == 302
     calls = api_calls(simulator)
     assert calls.count(("GET", "/company/report")) == 1  # the read that finds the report
-    assert [c for c in calls if c[0] != "GET"] == [
-        ("PATCH", f"/company/report/{report.id}"),
-        ("PATCH", calls[-1][1]),
-    ]
+    assert [c for c in calls if c[0] != "GET"] == [("PATCH", calls[-1][1])]
+    assert calls[-1][1].startswith(f"/company/report/{report.id}/argument/")
     assert simulator.state.report(report.id).values("email") == ["someone.else@example.com"]
 
 
@@ -258,7 +264,10 @@ def test_unknown_arguments_survive_an_edit(client_connected, simulator):
             "arg-email": "\n".join(report.values("email")),
         },
     )
-    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    response = client_connected.post(
+        url := reverse("reports:edit", args=[report.id]),
+        data | shown_version(client_connected, url),
+    )
     assert response.status_code == 302
     edited = simulator.state.report(report.id)
     assert edited.name == "Renamed"
@@ -279,7 +288,10 @@ def test_emptying_an_optional_field_deletes_its_argument(client_connected, simul
             "arg-email": "\n".join(report.values("email")),
         },
     )
-    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    response = client_connected.post(
+        url := reverse("reports:edit", args=[report.id]),
+        data | shown_version(client_connected, url),
+    )
     assert response.status_code == 302
     edited = simulator.state.report(report.id)
     assert edited.values("only_when_data") == []
@@ -291,7 +303,8 @@ def test_delete_behind_a_confirmation(client_connected, simulator):
     page = client_connected.get(reverse("reports:delete", args=[report.id])).content.decode()
     assert report.name in page
     assert simulator.state.report(report.id) is not None
-    response = client_connected.post(reverse("reports:delete", args=[report.id]))
+    url = reverse("reports:delete", args=[report.id])
+    response = client_connected.post(url, shown_version(client_connected, url))
     assert response.status_code == 302
     assert simulator.state.report(report.id) is None
 
@@ -404,10 +417,13 @@ def test_a_failure_half_way_lists_what_was_and_was_not_applied(client_connected,
     simulator.faults.configure(
         {"status": 500, "status_path_prefix": f"/company/report/{report.id}/argument"}
     )
-    response = client_connected.post(reverse("reports:edit", args=[report.id]), data)
+    response = client_connected.post(
+        url := reverse("reports:edit", args=[report.id]),
+        data | shown_version(client_connected, url),
+    )
     assert response.status_code == 400
     partial = response.context["partial_update"]
-    assert partial.applied == ["Saved name, description, interval and state of “Renamed half-way”"]
+    assert partial.applied == ["Saved name, description of “Renamed half-way”"]
     assert partial.not_applied == ["Format: change to pdf"]
     page = response.content.decode()
     assert "Applied on Weblink:" in page

@@ -11,14 +11,17 @@ from django.utils.translation import gettext_lazy as _
 class Activity(models.Model):
     """One thing a person did on Weblink through the dashboard, and how it ended.
 
-    Holds no token, password, report contents or argument values: only who, what, which
-    report (as it was called then), when and the outcome.
+    Holds who, what, which report (as it was called then), when and the outcome; for a change,
+    a delete or a restore also the report's settings and arguments before and after (recipients'
+    addresses included, never a token), so it can be restored. Entries are kept for
+    ``ACTIVITY_RETENTION_DAYS`` (the ``prune_activity`` command).
     """
 
     class Action(models.TextChoices):
         CREATED = "created", _("Created")
         CHANGED = "changed", _("Changed")
         DELETED = "deleted", _("Deleted")
+        RESTORED = "restored", _("Restored")
         SENT = "sent", _("Sent")
         DOWNLOADED = "downloaded", _("Downloaded")
         CONNECTED = "connected", _("Connected")
@@ -41,6 +44,9 @@ class Activity(models.Model):
     report_id = models.CharField(_("report id"), max_length=20, blank=True)
     report_name = models.CharField(_("report name"), max_length=255, blank=True)
     outcome = models.TextField(_("outcome"))
+    # The report's version (reports.versions.version_dump) before and after the action.
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -54,3 +60,8 @@ class Activity(models.Model):
     @property
     def accepted(self) -> bool:
         return self.outcome == self.ACCEPTED
+
+    @property
+    def restorable(self) -> bool:
+        """The action went through and the entry keeps the version from before it."""
+        return self.accepted and self.before is not None

@@ -27,3 +27,8 @@ def activity_people(*, user: AbstractBaseUser) -> list[str]:
     return list(
         activity_list(user=user).order_by("username").values_list("username", flat=True).distinct()
     )
+
+
+def activity_entry_get(*, user: AbstractBaseUser, entry_id: int) -> Activity | None:
+    """The entry with this id, if ``user`` may see it; else None."""
+    return activity_list(user=user).filter(id=entry_id).first()

@@ -1,14 +1,17 @@
 """Writes to the activity log: what people did on Weblink through the dashboard, and how it
-ended. Services call ``activity_record`` or ``activity_recorded``; entries hold no token,
-password, report contents or argument values.
+ended. Services call ``activity_record`` or ``activity_recorded``; entries hold no token or
+password. ``activity_prune`` drops the entries older than ``ACTIVITY_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports_admin.activity.models import Activity
@@ -54,6 +57,15 @@ def activity_recorded(
         raise
     entry.outcome = Activity.ACCEPTED
     entry.save()
+
+
+def activity_prune(*, days: int | None = None) -> int:
+    """Deletes the entries older than ``days`` (``ACTIVITY_RETENTION_DAYS`` by default);
+    returns how many. Their versions go with them, so they can no longer be restored."""
+    keep_days = settings.ACTIVITY_RETENTION_DAYS if days is None else days
+    cutoff = timezone.now() - timedelta(days=keep_days)
+    deleted, _by_model = Activity.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 def _entry(

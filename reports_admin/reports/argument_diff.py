@@ -1,4 +1,5 @@
-"""Plan the fewest argument calls that turn a report's stored arguments into the submitted ones.
+"""Plan the fewest calls that turn a report as stored into the report as submitted: its own
+settings (one PATCH with only what differs) and its arguments.
 
 The API stores one row per argument value and offers add, change and delete per row, so saving
 an edited report means comparing rows with the form's values. This module only plans; it makes
@@ -78,3 +79,11 @@ def plan_argument_changes(
             for row in spare_rows[len(new_values) :]
         )
     return writes + deletes
+
+
+def plan_settings_changes(
+    stored: Mapping[str, object], wanted: Mapping[str, object]
+) -> dict[str, object]:
+    """The report's own settings (name, interval, ...) to send: those of ``wanted`` that differ
+    from ``stored``, and only those. Empty when nothing differs, so no PATCH is needed."""
+    return {name: value for name, value in wanted.items() if stored.get(name) != value}

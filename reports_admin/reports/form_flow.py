@@ -4,6 +4,7 @@
 through the metadata cache); ``report_form_bind`` binds the report form and the argument
 form of the chosen report type to a request, and tells whether the person only picked
 another report type (through htmx, or the no-JavaScript button), which saves nothing.
+``VersionFields`` are the hidden fields that tell which version of the report a form showed.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
 from reports_admin.connection.models import WeblinkConnection
 from reports_admin.reports import metadata_cache
 from reports_admin.reports.forms import ArgumentsForm, ReportForm, initial_from_report
+from reports_admin.reports.versions import report_fingerprint, shown_load, shown_sign
 from reports_admin.weblink.metadata import (
     OPTION_KINDS,
     ArgumentField,
@@ -26,6 +28,34 @@ from reports_admin.weblink.metadata import (
     Report,
     ReportType,
 )
+
+
+@dataclass(frozen=True)
+class VersionFields:
+    """The hidden fields of a form that acts on a saved report: the fingerprint of the version
+    the person last saw (a save checks it against a fresh read), and the version the form first
+    showed, signed (the person's changes are what differs from it)."""
+
+    fingerprint: str
+    shown: str
+
+    @classmethod
+    def of(cls, report: Report) -> VersionFields:
+        """The fields of a form that shows ``report``."""
+        return cls(fingerprint=report_fingerprint(report), shown=shown_sign(report))
+
+    @classmethod
+    def posted(cls, data: QueryDict) -> VersionFields:
+        """The fields as posted (empty when missing: no version matches them)."""
+        return cls(fingerprint=data.get("fingerprint", ""), shown=data.get("shown", ""))
+
+    def matches(self, report: Report) -> bool:
+        """``report`` is the version the person last saw."""
+        return self.fingerprint == report_fingerprint(report)
+
+    def shown_report(self) -> Report | None:
+        """The version the form first showed; None when missing or tampered with."""
+        return shown_load(self.shown)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Writes to the company's reports on Weblink: create, update, switch on or off, delete.
+"""Writes to the company's reports on Weblink: create, update, switch on or off, delete, restore.
 
 Writes are never retried: when one fails, the caller learns exactly what was applied.
 Each one is written to the activity log with its outcome, and shows in the report snapshot
@@ -7,8 +7,8 @@ at once: changed in place where the result is known in full, else read again on 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 
 from django.utils.translation import gettext as _
 
@@ -22,15 +22,23 @@ from reports_admin.reports.argument_diff import (
     ArgumentChange,
     ChangeArgument,
     DeleteArgument,
-    plan_argument_changes,
 )
 from reports_admin.reports.snapshot import (
     snapshot_forget,
     snapshot_report_drop,
     snapshot_report_put,
 )
+from reports_admin.reports.versions import (
+    SETTINGS,
+    MergePlan,
+    multi_value_keys,
+    plan_merge,
+    report_settings,
+    version_dump,
+    version_load,
+)
 from reports_admin.weblink import NotFound, PartialUpdate, WeblinkError
-from reports_admin.weblink.metadata import ArgumentField, FieldKind, Report
+from reports_admin.weblink.metadata import ArgumentField, Report, ReportArgument
 
 
 @dataclass(frozen=True)
@@ -50,25 +58,35 @@ def report_create(
     settings: ReportSettings,
     report_type_id: str,
     arguments: Mapping[str, Sequence[str]],
+    action: Activity.Action = Activity.Action.CREATED,
 ) -> str:
-    """Creates the report with all its arguments in one call; returns the new id."""
+    """Creates the report with all its arguments in one call; returns the new id.
+
+    ``action`` is RESTORED when it brings back a deleted report's version.
+    """
     with activity_recorded(
-        user=connection_required(connection).user,
-        action=Activity.Action.CREATED,
-        report_name=settings.name,
+        user=connection_required(connection).user, action=action, report_name=settings.name
     ) as entry:
         entry.report_id = weblink_call(
             connection=connection,
             operation=lambda client: client.report_create(
-                name=settings.name,
-                description=settings.description,
-                interval=settings.interval,
-                active=settings.active,
-                email_link_only=settings.email_link_only,
+                **asdict(settings),
                 report_type_id=report_type_id,
                 arguments=[(key, value) for key, values in arguments.items() for value in values],
             ),
         )
+        created = Report(
+            id=entry.report_id,
+            **asdict(settings),
+            report_type_id=report_type_id,
+            added=None,
+            arguments=tuple(
+                ReportArgument(id="", key=key, value=value)
+                for key, values in arguments.items()
+                for value in values
+            ),
+        )
+        entry.after = version_dump(created)
     snapshot_forget(connection=connection)
     return entry.report_id
 
@@ -77,56 +95,108 @@ def report_update(
     *,
     connection: WeblinkConnection | None,
     report: Report,
-    settings: ReportSettings,
-    arguments: Mapping[str, Sequence[str]],
+    shown: Report,
+    wanted: Report,
     fields: Sequence[ArgumentField],
-) -> list[ArgumentChange]:
-    """Saves the report's values, then makes the fewest argument calls for the new arguments.
+) -> MergePlan:
+    """Applies the person's changes (from ``shown``, the version the form showed, to
+    ``wanted``, what they saved) onto ``report`` as Weblink holds it now, with the fewest calls.
 
-    Only the keys of ``fields`` (what the form showed) are touched: other arguments are kept.
-    A single-value field shows the first stored value, so further stored values of its key
-    are kept too. Raises PartialUpdate, listing what was and was not applied, when a call fails.
+    Only the settings that differ are sent (no PATCH when none do), and only what the person
+    changed is touched. Raises PartialUpdate, listing what was and was not applied, when a
+    call fails.
     """
-    wanted = {key: list(values) for key, values in arguments.items()}
-    for field in fields:
-        stored = report.values(field.key)
-        if field.type.kind != FieldKind.EMAIL and len(stored) > 1:
-            wanted.setdefault(field.key, []).extend(stored[1:])
-    plan = plan_argument_changes(
-        report.arguments, wanted, managed_keys={field.key for field in fields}
+    return _report_write(
+        connection=connection,
+        current=report,
+        base=shown,
+        wanted=wanted,
+        multi_keys=multi_value_keys(fields),
+        action=Activity.Action.CHANGED,
     )
-    steps = [_describe_settings(settings)] + [_describe_change(change) for change in plan]
+
+
+def report_restore(
+    *,
+    connection: WeblinkConnection | None,
+    report: Report,
+    entry: Activity,
+    fields: Sequence[ArgumentField],
+) -> MergePlan:
+    """Puts back the version from before ``entry`` onto ``report`` as it is now: only what the
+    entry changed is undone, so what changed since on other fields stays."""
+    return _report_write(
+        connection=connection,
+        current=report,
+        base=version_load(entry.after),
+        wanted=version_load(entry.before),
+        multi_keys=multi_value_keys(fields),
+        action=Activity.Action.RESTORED,
+    )
+
+
+def report_recreate(*, connection: WeblinkConnection | None, version: Report) -> str:
+    """Creates a deleted report again from its version; returns the new id (Weblink gives it
+    a new one)."""
+    arguments: dict[str, list[str]] = {}
+    for argument in version.arguments:
+        arguments.setdefault(argument.key, []).append(argument.value)
+    return report_create(
+        connection=connection,
+        settings=ReportSettings(**report_settings(version)),
+        report_type_id=version.report_type_id or "",
+        arguments=arguments,
+        action=Activity.Action.RESTORED,
+    )
+
+
+def _report_write(
+    *,
+    connection: WeblinkConnection | None,
+    current: Report,
+    base: Report,
+    wanted: Report,
+    multi_keys: set[str],
+    action: Activity.Action,
+) -> MergePlan:
+    """Makes the calls of the merge of ``base`` → ``wanted`` onto ``current``, recording the
+    versions before and after; nothing at all (not even an entry) when nothing differs."""
+    plan = plan_merge(base=base, wanted=wanted, current=current, multi_keys=multi_keys)
+    if not plan:
+        return plan
+    calls: list[tuple[str, Callable]] = []
+    if plan.settings:
+        calls.append(
+            (
+                _describe_settings(plan.settings, plan.after.name),
+                lambda client: client.report_update(current.id, **plan.settings),
+            )
+        )
+    calls.extend(
+        (_describe_change(change), lambda client, c=change: _apply(client, current, c))
+        for change in plan.arguments
+    )
     done: list[str] = []
     with activity_recorded(
         user=connection_required(connection).user,
-        action=Activity.Action.CHANGED,
-        report_id=report.id,
-        report_name=settings.name,
-    ):
+        action=action,
+        report_id=current.id,
+        report_name=plan.after.name,
+    ) as entry:
+        entry.before, entry.after = version_dump(current), version_dump(plan.after)
         try:
-            weblink_call(
-                connection=connection,
-                operation=lambda client: client.report_update(
-                    report.id,
-                    name=settings.name,
-                    description=settings.description,
-                    interval=settings.interval,
-                    active=settings.active,
-                    email_link_only=settings.email_link_only,
-                ),
-            )
-            done.append(steps[0])
-            for change, step in zip(plan, steps[1:], strict=True):
-                weblink_call(
-                    connection=connection,
-                    operation=lambda client, c=change: _apply(client, report, c),
-                )
+            for step, operation in calls:
+                weblink_call(connection=connection, operation=operation)
                 done.append(step)
         except WeblinkError as error:
-            raise PartialUpdate(error, applied=done, not_applied=steps[len(done) :]) from error
-        finally:
-            # New arguments get ids only Weblink knows: the list is read again.
             snapshot_forget(connection=connection)
+            not_applied = [step for step, _ in calls[len(done) :]]
+            raise PartialUpdate(error, applied=done, not_applied=not_applied) from error
+    if any(isinstance(change, AddArgument) for change in plan.arguments):
+        # New arguments get ids only Weblink knows: the list is read again.
+        snapshot_forget(connection=connection)
+    else:
+        snapshot_report_put(connection=connection, report=plan.after)
     return plan
 
 
@@ -139,7 +209,9 @@ def report_set_active(
         action=Activity.Action.CHANGED,
         report_id=report.id,
         report_name=report.name,
-    ):
+    ) as entry:
+        entry.before = version_dump(report)
+        entry.after = version_dump(replace(report, active=active))
         try:
             weblink_call(
                 connection=connection,
@@ -154,12 +226,14 @@ def report_set_active(
 
 
 def report_delete(*, connection: WeblinkConnection | None, report: Report) -> None:
+    """Deletes the report; its activity entry keeps its version, so it can be restored."""
     with activity_recorded(
         user=connection_required(connection).user,
         action=Activity.Action.DELETED,
         report_id=report.id,
         report_name=report.name,
-    ):
+    ) as entry:
+        entry.before = version_dump(report)
         weblink_call(
             connection=connection, operation=lambda client: client.report_delete(report.id)
         )
@@ -176,8 +250,9 @@ def _apply(client, report: Report, change: ArgumentChange) -> None:
             client.argument_delete(report.id, argument_id)
 
 
-def _describe_settings(settings: ReportSettings) -> str:
-    return _("Saved name, description, interval and state of “%(name)s”") % {"name": settings.name}
+def _describe_settings(settings: Mapping[str, object], name: str) -> str:
+    fields = ", ".join(str(SETTINGS[field]).lower() for field in settings)
+    return _("Saved %(fields)s of “%(name)s”") % {"fields": fields, "name": name}
 
 
 def _describe_change(change: ArgumentChange) -> str:

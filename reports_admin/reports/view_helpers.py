@@ -1,5 +1,6 @@
 """What the report views share: the report named in the URL, where to go back to, the
-report-form flow, and how a Weblink failure shows on a page."""
+report-form flow, a report that changed since its page was shown, and how a Weblink failure
+shows on a page."""
 
 from __future__ import annotations
 
@@ -14,11 +15,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from reports_admin.reports import selectors
-from reports_admin.reports.form_flow import BoundReportForm, ReportFormMetadata, report_form_bind
+from reports_admin.reports.form_flow import (
+    BoundReportForm,
+    ReportFormMetadata,
+    VersionFields,
+    report_form_bind,
+)
 from reports_admin.reports.forms import ReportForm
+from reports_admin.reports.versions import Difference
 from reports_admin.weblink import (
     InvalidInput,
     NotConnected,
+    NotFound,
     PartialUpdate,
     TokenRejected,
     UpstreamUnavailable,
@@ -38,17 +46,49 @@ def load_failure_status(error: WeblinkError) -> int:
     return 502
 
 
-def with_report(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+class ReportChanged(Exception):
+    """The report differs from the version the page showed, so nothing was done.
+
+    ``differences`` say field by field what changed elsewhere; ``version`` holds the hidden
+    fields for the page shown again, so that a second submit acts on the report as it is now.
+    """
+
+    def __init__(self, differences: list[Difference], version: VersionFields) -> None:
+        super().__init__("The report changed since the page was shown.")
+        self.differences = differences
+        self.version = version
+
+
+GoneHandler = Callable[[HttpRequest, str], HttpResponseBase | None]
+
+
+def with_report(
+    view: Callable[..., HttpResponseBase] | None = None, /, *, when_gone: GoneHandler | None = None
+):
     """Gives ``view`` the report whose id is in the URL: from the snapshot to show a page,
     as Weblink holds it now to act on it (a POST). When it cannot be read (deleted, not
-    connected, Weblink down), goes back to the list saying why."""
+    connected, Weblink down), goes back to the list saying why; or, for a POST whose report
+    was deleted, answers with ``when_gone(request, report_id)`` when that gives a page.
+
+    Use as ``@with_report`` or ``@with_report(when_gone=...)``.
+    """
+    if view is None:
+        return functools.partial(with_report, when_gone=when_gone)
 
     @functools.wraps(view)
     def with_report_view(request: HttpRequest, report_id: str, **kwargs) -> HttpResponseBase:
-        read = selectors.report_read_fresh if request.method == "POST" else selectors.report_get
+        posted = request.method == "POST"
+        read = selectors.report_read_fresh if posted else selectors.report_get
         try:
             report = read(connection=request.weblink_connection.get(), report_id=report_id)
         except WeblinkError as error:
+            gone_page = (
+                when_gone(request, report_id)
+                if posted and when_gone and isinstance(error, NotFound)
+                else None
+            )
+            if gone_page is not None:
+                return gone_page
             messages.error(request, error.message)
             return redirect("reports:list")
         return view(request, report, **kwargs)
@@ -109,7 +149,9 @@ def report_form_page(
     report type changes, and once both forms are valid call ``on_valid`` to save or run
     (None on a page whose form posts elsewhere).
 
-    What Weblink refuses in ``on_valid`` shows on the form, with everything typed kept.
+    What Weblink refuses in ``on_valid`` shows on the form, with everything typed kept; so does
+    ``ReportChanged`` (409), with what changed elsewhere. ``context["gone"]``: the report was
+    deleted since the form was shown (409 too).
     """
     try:
         metadata = ReportFormMetadata.load(connection=request.weblink_connection.get())
@@ -127,10 +169,12 @@ def report_form_page(
         return render(
             request, "reports/form.html#argument-fields", {"arguments_form": bound.arguments_form}
         )
-    partial_update = None
+    partial_update = conflict = None
     if on_valid is not None and bound.submitted and bound.is_valid():
         try:
             return on_valid(bound, metadata)
+        except ReportChanged as error:
+            conflict = error
         except PartialUpdate as error:
             partial_update = error
             show_weblink_error(bound, error.error)
@@ -141,8 +185,12 @@ def report_form_page(
         "arguments_form": bound.arguments_form,
         "metadata_stale": metadata.stale,
         "partial_update": partial_update,
+        "conflict": conflict,
     }
-    return render(request, template, {**context, **page}, status=400 if bound.submitted else 200)
+    if conflict:
+        page["version"] = conflict.version
+    status = 409 if conflict or context.get("gone") else 400 if bound.submitted else 200
+    return render(request, template, {**context, **page}, status=status)
 
 
 def render_load_failure(
