@@ -189,10 +189,14 @@ def _read(
     """Reads the list behind the single-flight lock, or waits for whoever holds it (for its
     result when ``fresh``, else only while there is no last snapshot to show)."""
     limit = settings.WEBLINK_REPORTS_READ_SECONDS
+    until = time.monotonic() + limit
     # The deadline is checked between pages, so the lock outlives it by one page's timeout.
     lock_seconds = math.ceil(limit + settings.WEBLINK_READ_TIMEOUT)
-    if not cache.add(keys.lock, True, timeout=lock_seconds):
-        return _wait(keys, last=last, until=time.monotonic() + limit, fresh=fresh)
+    while not cache.add(keys.lock, True, timeout=lock_seconds):
+        snapshot = _wait(keys, last=last, until=until, fresh=fresh)
+        if snapshot is not None:
+            return snapshot
+        # That read ended with nothing newer (it failed): try to read it here.
     try:
         read_at = time.time()
         reports = weblink_call(
@@ -206,14 +210,17 @@ def _read(
         if stale is None:
             raise
         return stale
+    else:
+        # Stored before the lock goes, so that whoever waits finds it.
+        return _store(keys, reports, read_at=read_at, fresh=True)
     finally:
         cache.delete(keys.lock)
-    return _store(keys, reports, read_at=read_at, fresh=True)
 
 
-def _wait(keys: _Keys, *, last: dict | None, until: float, fresh: bool) -> Snapshot:
+def _wait(keys: _Keys, *, last: dict | None, until: float, fresh: bool) -> Snapshot | None:
     """Another process is reading: a page gets the last snapshot at once; a refresh (and a
-    page with no last snapshot) waits for that read's result."""
+    page with no last snapshot) waits for that read's result. None when the read ended with
+    nothing newer; UpstreamUnavailable when it goes on past ``until``."""
     if last is not None and not fresh:
         stale = _decoded(keys, last, stale=True)
         if stale is not None:
@@ -226,7 +233,7 @@ def _wait(keys: _Keys, *, last: dict | None, until: float, fresh: bool) -> Snaps
             if snapshot is not None:
                 return snapshot
         if cache.get(keys.lock) is None:
-            break
+            return None
         time.sleep(WAIT_STEP_SECONDS)
     raise UpstreamUnavailable(
         _("The report list is being read from Weblink and is not ready yet. Try again.")
