@@ -397,8 +397,15 @@ def test_expired_token_during_save_keeps_the_input(client_connected, simulator):
 def test_types_catalogue(client_connected, simulator):
     page = client_connected.get(reverse("reports:types")).content.decode()
     assert "Queue - Missed" in page
-    assert "pbx_queue" in page
-    assert "enum(&#x27;html&#x27;, &#x27;csv&#x27;, &#x27;xlsx&#x27;, &#x27;pdf&#x27;)" in page
+    # In admin words: no keys, raw types or Weblink's own help for known fields.
+    assert "A queue of the company" in page
+    assert "One of: HTML, CSV, XLSX, PDF" in page
+    assert "One of: Missed calls, Queue report per day, Queue member report per hour" in page
+    assert "Who receives the report: one address per line." in page
+    for raw in ("pbx_queue", "queue_id", "enum(", "The email to send the report to?"):
+        assert raw not in page
+    # An argument nobody told us about keeps Weblink's description.
+    assert "Answer within this many seconds" in page
 
 
 def test_a_failure_half_way_lists_what_was_and_was_not_applied(client_connected, simulator):
