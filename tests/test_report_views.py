@@ -437,3 +437,30 @@ def test_a_failure_half_way_lists_what_was_and_was_not_applied(client_connected,
     assert 'value="Renamed half-way"' in page
     assert simulator.state.report(report.id).name == "Renamed half-way"
     assert simulator.state.report(report.id).values("format") == report.values("format")
+
+
+def test_a_report_page_that_fails_to_load_stays_with_a_retry_saying_it_once(
+    client_connected, simulator
+):
+    report = simulator.state.reports[0]
+    simulator.faults.configure({"status": 500, "status_path_prefix": "/company/report"})
+    url = reverse("reports:detail", args=[report.id])
+    response = client_connected.get(url)
+    assert response.status_code == 502
+    page = response.content.decode()
+    assert page.count("Weblink is not available right now (status 500).") == 1
+    assert f'href="{url}">Retry</a>' in page
+    assert list(response.context["messages"]) == []
+
+
+def test_a_deleted_report_says_so_and_leads_back_to_the_list(client_connected, simulator):
+    response = client_connected.get(reverse("reports:detail", args=["999999"]))
+    assert response.status_code == 404
+    assert f'href="{reverse("reports:list")}"' in response.content.decode()
+    assert "Retry" not in response.content.decode()
+
+
+def test_a_report_page_when_not_connected_offers_connect(client_signed_in, simulator):
+    response = client_signed_in.get(reverse("reports:detail", args=["1"]))
+    assert response.status_code == 200
+    assert f'href="{reverse("connection")}">Connect</a>' in response.content.decode()

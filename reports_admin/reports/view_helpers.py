@@ -19,6 +19,7 @@ from reports_admin.reports.forms import ReportForm
 from reports_admin.weblink import (
     InvalidInput,
     NotConnected,
+    NotFound,
     PartialUpdate,
     TokenRejected,
     UpstreamUnavailable,
@@ -41,7 +42,8 @@ def load_failure_status(error: WeblinkError) -> int:
 def with_report(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Gives ``view`` the report whose id is in the URL: from the snapshot to show a page,
     as Weblink holds it now to act on it (a POST). When it cannot be read (deleted, not
-    connected, Weblink down), goes back to the list saying why."""
+    connected, Weblink down), a page stays where it is and says why, once, with a Retry (or
+    Connect); a POST goes back to the list saying that nothing was done."""
 
     @functools.wraps(view)
     def with_report_view(request: HttpRequest, report_id: str, **kwargs) -> HttpResponseBase:
@@ -49,8 +51,13 @@ def with_report(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
         try:
             report = read(connection=request.weblink_connection.get(), report_id=report_id)
         except WeblinkError as error:
-            messages.error(request, error.message)
-            return redirect("reports:list")
+            if request.method == "POST":
+                messages.error(request, error.message)
+                return redirect("reports:list")
+            if isinstance(error, NotFound):
+                context = {"not_found": True, "error": error.message}
+                return render(request, "reports/unavailable.html", context, status=404)
+            return render_load_failure(request, "reports/unavailable.html", {}, error)
         return view(request, report, **kwargs)
 
     return with_report_view
