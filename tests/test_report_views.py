@@ -464,3 +464,17 @@ def test_a_report_page_when_not_connected_offers_connect(client_signed_in, simul
     response = client_signed_in.get(reverse("reports:detail", args=["1"]))
     assert response.status_code == 200
     assert f'href="{reverse("connection")}">Connect</a>' in response.content.decode()
+
+
+def test_the_duplicate_pages_breadcrumb_says_duplicate(client_connected, simulator):
+    report = simulator.state.reports[0]
+    page = client_connected.get(reverse("reports:duplicate", args=[report.id])).content.decode()
+    crumbs = page[page.index('class="breadcrumb"') : page.index("</ol>")]
+    assert 'aria-current="page">Duplicate</li>' in crumbs
+    assert f'href="{reverse("reports:detail", args=[report.id])}"' in crumbs
+
+
+def test_the_weblink_badge_and_the_account_menu_are_told_apart(client_connected):
+    page = client_connected.get(reverse("reports:list")).content.decode()
+    assert "Weblink: demo" in page
+    assert "Account: anna" in page

@@ -124,7 +124,11 @@ def report_form_page(
         return render(
             request,
             template,
-            {**context, "load_error": error.message},
+            {
+                **context,
+                "load_error": error.message,
+                "not_connected": isinstance(error, NotConnected | TokenRejected),
+            },
             status=load_failure_status(error),
         )
     bound = report_form_bind(
