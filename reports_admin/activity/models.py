@@ -27,6 +27,17 @@ class Activity(models.Model):
     # The outcome of everything that went through; otherwise the message the person saw.
     ACCEPTED = "accepted"
 
+    # Each action as the verb the log leads with: "Done: send", "Failed: send".
+    VERBS = {
+        Action.CREATED: _("create"),
+        Action.CHANGED: _("change"),
+        Action.DELETED: _("delete"),
+        Action.SENT: _("send"),
+        Action.DOWNLOADED: _("download"),
+        Action.CONNECTED: _("connect"),
+        Action.DISCONNECTED: _("disconnect"),
+    }
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -54,3 +65,8 @@ class Activity(models.Model):
     @property
     def accepted(self) -> bool:
         return self.outcome == self.ACCEPTED
+
+    @property
+    def verb(self) -> str:
+        """The action as a verb, in the active language."""
+        return str(self.VERBS.get(self.action, self.action))
