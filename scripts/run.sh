@@ -16,7 +16,8 @@ done
 
 # The key that encrypts stored tokens is kept in .env so they stay readable across runs.
 if ! grep -qs '^WEBLINK_TOKEN_KEYS=' .env; then
-    echo "WEBLINK_TOKEN_KEYS=$("$py" manage.py generate_token_key)" >>.env
+    # Its stderr holds advice on rotating keys in production: not for a first local run.
+    echo "WEBLINK_TOKEN_KEYS=$("$py" manage.py generate_token_key 2>/dev/null)" >>.env
     echo "Generated a local token key into .env"
 fi
 
@@ -41,8 +42,11 @@ web_pid=$!
 # Say where to go once the dashboard answers, so it is the last thing on the screen.
 for _ in $(seq 100); do port_busy "$port" && break; sleep 0.1; done
 echo
+echo "  Dashboard:         http://127.0.0.1:$port"
+echo "                     sign in to the dashboard as demo / demo (already connected)"
 echo "  Weblink simulator: http://127.0.0.1:$sim_port"
-echo "  Dashboard:         http://127.0.0.1:$port   (sign in as demo / demo)"
+echo "                     its company is demo; sign in on the Connection page as admin / demo"
 echo "  Press Ctrl-C to stop both."
 echo
-wait -n $sim_pid $web_pid
+# Only the dashboard ending ends the run: a simulator that stops shows as an outage.
+wait $web_pid

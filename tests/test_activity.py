@@ -241,3 +241,33 @@ def test_the_admin_shows_entries_read_only(client, people, django_user_model):
     assert response.status_code == 403
     entry.refresh_from_db()
     assert entry.outcome == Activity.ACCEPTED
+
+
+def test_the_page_leads_with_the_outcome_and_links_to_the_report(client, people):
+    anna, _, _ = people
+    activity_record(
+        user=anna,
+        action=Activity.Action.SENT,
+        report_id="4",
+        report_name="D",
+        outcome="Not sent: Weblink is not available right now (status 500).",
+    )
+    client.force_login(anna)
+    page = client.get(reverse("activity")).content.decode()
+    row = page[page.index("Failed: send") :]
+    assert row.index("Failed: send") < row.index("Not sent: Weblink") < row.index(">D</a>")
+    assert f'<a href="{reverse("reports:detail", args=["4"])}">D</a>' in page
+    assert "Done: send" in page
+    # A deleted report has no page to link to.
+    assert f'href="{reverse("reports:detail", args=["2"])}"' not in page
+
+
+def test_dates_have_one_format_on_every_page(client, people, settings):
+    from django.utils import formats, timezone
+
+    anna, _, _ = people
+    client.force_login(anna)
+    entry = Activity.objects.filter(user=anna).first()
+    page = client.get(reverse("activity")).content.decode()
+    expected = formats.date_format(timezone.localtime(entry.at), "DATETIME_FORMAT")
+    assert expected in page

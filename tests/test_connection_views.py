@@ -189,3 +189,57 @@ def test_behind_a_proxy_sign_ins_are_throttled_per_client_address(
         headers={"X-Forwarded-For": forwarded_for},
     )
     assert (response.status_code == 429) is locked_out
+
+
+def test_a_wrong_two_factor_code_has_its_own_message_and_the_cleared_password_is_said(
+    client_signed_in, user, simulator, weblink_url
+):
+    response = sign_in(client_signed_in, **{"signin-username": "secure", "signin-tfa": "999999"})
+    assert response.status_code == 400
+    form = response.context["sign_in_form"]
+    assert form.errors["tfa"] == [
+        "Weblink did not accept this code: it may be wrong or expired. "
+        "Enter the code your app shows now."
+    ]
+    page = response.content.decode()
+    assert "The password box was cleared: enter it again." in page
+    # The page is the connection page: no banner sending the person to it.
+    assert "Connect to Weblink to manage your reports." not in page
+    assert connection_get(user=user) is None
+
+
+def test_disconnect_asks_first(client_connected, user):
+    response = client_connected.get(reverse("connection_disconnect"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Disconnect from Weblink?" in page
+    assert f'action="{reverse("connection_disconnect")}"' in page
+    assert connection_get(user=user) is not None
+    connection_page = client_connected.get(reverse("connection")).content.decode()
+    assert f'href="{reverse("connection_disconnect")}"' in connection_page
+
+
+def test_a_failed_test_shows_in_the_state(client_connected, user, simulator):
+    simulator.faults.configure({"status": 500, "status_path_prefix": "/company/report/type"})
+    response = client_connected.post(reverse("connection_test"))
+    page = response.content.decode()
+    assert "Test failed" in page
+    assert "Weblink is not available right now (status 500)." in page
+    state = page[page.index(">State</dt>") : page.index(">Company</dt>")]
+    assert "Connected" not in state
+
+
+def test_a_refused_token_on_test_shows_needs_reconnecting(client_connected, user, simulator):
+    connection = connection_get(user=user)
+    simulator.tokens.expire(connection.access_token)
+    connection.refresh_token = ""
+    connection.save()
+    response = client_connected.post(reverse("connection_test"), follow=True)
+    assert "Needs reconnecting" in response.content.decode()
+
+
+def test_form_pages_offer_connect_not_retry_when_not_connected(client_signed_in, simulator):
+    for name in ("reports:create", "reports:run_download"):
+        page = client_signed_in.get(reverse(name)).content.decode()
+        assert f'href="{reverse("connection")}">Connect</a>' in page
+        assert ">Retry</a>" not in page

@@ -393,3 +393,45 @@ def test_a_big_file_streams_with_flat_memory(client_signed_in, user, simulator_p
         tracemalloc.stop()
     assert received > 180_000_000
     assert peak - baseline < 30_000_000
+
+
+@pytest.fixture
+def download_bodies(monkeypatch):
+    """The download bodies the simulator received, before its strict validation."""
+    from weblink_sim import validation
+
+    bodies = []
+    parse = validation.parse_download
+
+    def recording_parse(body):
+        bodies.append(body)
+        return parse(body)
+
+    monkeypatch.setattr(validation, "parse_download", recording_parse)
+    return bodies
+
+
+def test_run_and_download_recipients_are_optional_and_sent_only_when_given(
+    client_connected, download_bodies
+):
+    form = client_connected.get(reverse("reports:run_download")).context["arguments_form"]
+    assert not form.fields["email"].required
+    # The simulator, strict like Weblink's own example, wants an address for a download:
+    # its refusal shows at the field, which stays so the person can add one.
+    response = client_connected.post(reverse("reports:run_download"), {**RUN_FORM, "arg-email": ""})
+    [body] = download_bodies
+    assert "email" not in [argument["key"] for argument in body["arguments"]]
+    assert response.status_code == 400
+    assert response.context["arguments_form"].errors["email"] == ["This argument is mandatory."]
+    assert 'name="arg-email"' in response.content.decode()
+    # With an address, it is sent, and the file comes.
+    response = client_connected.post(reverse("reports:run_download"), RUN_FORM)
+    assert response.status_code == 200
+    assert {"key": "email", "value": "lead@example.com"} in download_bodies[1]["arguments"]
+
+
+def test_run_and_download_labels_the_interval_as_the_period_covered(client_connected):
+    response = client_connected.get(reverse("reports:run_download"))
+    field = response.context["form"].fields["interval"]
+    assert str(field.label) == "Period the report covers"
+    assert "Every day" not in response.content.decode()

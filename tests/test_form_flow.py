@@ -86,7 +86,7 @@ def test_a_new_report_starts_with_the_first_report_type(make_request, metadata):
     assert not bound.arguments_form.is_bound
     # The queue pick-list was read for the queue field.
     queue_choices = list(bound.arguments_form.fields["queue_id"].choices)
-    assert queue_choices[:2] == [("", "---------"), ("1101", "Kundtjänst")]
+    assert queue_choices[:2] == [("", "All queues"), ("1101", "Kundtjänst")]
     assert bound.changing_type is False
     assert bound.submitted is False
 

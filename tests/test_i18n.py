@@ -63,7 +63,6 @@ def test_the_navigation_offers_both_languages_each_in_itself(client_signed_in):
         ("queue_id", "Queue", "Kö"),
         ("user_id", "User", "Användare"),
         ("destination_id", "Destination", "Destination"),
-        ("option", "Option", "Alternativ"),
         ("missedCalls", "Missed calls", "Missade samtal"),
         ("queueRapportPerDay", "Queue report per day", "Körapport per dag"),
         ("memberRapportPerHour", "Queue member report per hour", "Rapport per kömedlem och timme"),

@@ -112,7 +112,7 @@ def arguments_form(data=None, fields=None, options=OPTIONS, **kwargs):
         ("report_language", "Report language"),
         ("email", "Recipients"),
         ("format", "Format"),
-        ("option", "Option"),
+        ("option", "Report content"),
         ("missedCalls", "Missed calls"),
         ("queueRapportPerDay", "Queue report per day"),
         ("target_seconds", "Target seconds"),
@@ -133,16 +133,18 @@ def test_mandatory_enum_is_a_required_choice_without_blank():
     assert isinstance(field, forms.ChoiceField)
     assert field.required
     assert field.label == "Format"
-    assert field.help_text == "The format of the emailed file?"
+    # Our own help, translated, not Weblink's "The format of the emailed file?".
+    assert field.help_text == "The kind of file the report is made as."
     assert field.choices == [("html", "HTML"), ("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF")]
 
 
 def test_optional_enum_has_a_blank_choice_and_readable_values():
     field = arguments_form().fields["option"]
     assert not field.required
-    assert field.help_text == ""
+    assert field.label == "Report content"
+    assert field.help_text == "What the report shows."
     assert field.choices == [
-        ("", "---------"),
+        ("", "Any"),
         ("missedCalls", "Missed calls"),
         ("queueRapportPerDay", "Queue report per day"),
         ("memberRapportPerHour", "Queue member report per hour"),
@@ -178,13 +180,16 @@ def test_email_is_a_required_list_of_recipients():
 def test_pick_lists_offer_the_company_options():
     form = arguments_form(fields=[*vendor_fields(), USER_FIELD, DESTINATION_FIELD])
     assert form.fields["queue_id"].choices == [
-        ("", "---------"),
+        ("", "All queues"),
         ("10", "Support"),
         ("11", "Sales"),
     ]
     assert form.fields["user_id"].choices == [("20", "Anna"), ("21", "Bo")]
     assert form.fields["user_id"].label == "User"
-    assert form.fields["destination_id"].choices == [("", "---------"), ("30", "Reception")]
+    assert form.fields["destination_id"].choices == [
+        ("", "All callback destinations"),
+        ("30", "Reception"),
+    ]
     assert form.fields["destination_id"].label == "Destination"
 
 
@@ -487,3 +492,23 @@ def test_api_errors_on_a_single_form():
     arguments.add_api_errors({"queue_id": ["No such queue."], "interval": ["Bad."]})
     assert arguments.errors["queue_id"] == ["No such queue."]
     assert arguments.non_field_errors() == ["Interval: Bad."]
+
+
+def test_an_unknown_field_keeps_weblinks_help_and_a_known_one_gets_ours():
+    unknown = ArgumentField("target_seconds", "Answer within this many seconds", False, plain("x"))
+    form = arguments_form(fields=[*vendor_fields(), unknown])
+    assert form.fields["target_seconds"].help_text == "Answer within this many seconds"
+    assert form.fields["report_language"].help_text == "The language of the report's headings."
+    assert form.fields["email"].help_text == "Who receives the report: one address per line."
+
+
+def test_an_optional_user_pick_list_says_all_users():
+    optional_user = ArgumentField("user_id", "", False, plain("pbx_user"))
+    form = arguments_form(fields=[*vendor_fields(), optional_user])
+    assert form.fields["user_id"].choices[0] == ("", "All users")
+
+
+def test_optional_keys_are_never_required():
+    form = arguments_form(optional=("email",))
+    assert not form.fields["email"].required
+    assert form.fields["format"].required

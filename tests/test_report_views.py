@@ -395,8 +395,15 @@ def test_expired_token_during_save_keeps_the_input(client_connected, simulator):
 def test_types_catalogue(client_connected, simulator):
     page = client_connected.get(reverse("reports:types")).content.decode()
     assert "Queue - Missed" in page
-    assert "pbx_queue" in page
-    assert "enum(&#x27;html&#x27;, &#x27;csv&#x27;, &#x27;xlsx&#x27;, &#x27;pdf&#x27;)" in page
+    # In admin words: no keys, raw types or Weblink's own help for known fields.
+    assert "A queue of the company" in page
+    assert "One of: HTML, CSV, XLSX, PDF" in page
+    assert "One of: Missed calls, Queue report per day, Queue member report per hour" in page
+    assert "Who receives the report: one address per line." in page
+    for raw in ("pbx_queue", "queue_id", "enum(", "The email to send the report to?"):
+        assert raw not in page
+    # An argument nobody told us about keeps Weblink's description.
+    assert "Answer within this many seconds" in page
 
 
 def test_a_failure_half_way_lists_what_was_and_was_not_applied(client_connected, simulator):
@@ -431,3 +438,44 @@ def test_a_failure_half_way_lists_what_was_and_was_not_applied(client_connected,
     assert 'value="Renamed half-way"' in page
     assert simulator.state.report(report.id).name == "Renamed half-way"
     assert simulator.state.report(report.id).values("format") == report.values("format")
+
+
+def test_a_report_page_that_fails_to_load_stays_with_a_retry_saying_it_once(
+    client_connected, simulator
+):
+    report = simulator.state.reports[0]
+    simulator.faults.configure({"status": 500, "status_path_prefix": "/company/report"})
+    url = reverse("reports:detail", args=[report.id])
+    response = client_connected.get(url)
+    assert response.status_code == 502
+    page = response.content.decode()
+    assert page.count("Weblink is not available right now (status 500).") == 1
+    assert f'href="{url}">Retry</a>' in page
+    assert list(response.context["messages"]) == []
+
+
+def test_a_deleted_report_says_so_and_leads_back_to_the_list(client_connected, simulator):
+    response = client_connected.get(reverse("reports:detail", args=["999999"]))
+    assert response.status_code == 404
+    assert f'href="{reverse("reports:list")}"' in response.content.decode()
+    assert "Retry" not in response.content.decode()
+
+
+def test_a_report_page_when_not_connected_offers_connect(client_signed_in, simulator):
+    response = client_signed_in.get(reverse("reports:detail", args=["1"]))
+    assert response.status_code == 200
+    assert f'href="{reverse("connection")}">Connect</a>' in response.content.decode()
+
+
+def test_the_duplicate_pages_breadcrumb_says_duplicate(client_connected, simulator):
+    report = simulator.state.reports[0]
+    page = client_connected.get(reverse("reports:duplicate", args=[report.id])).content.decode()
+    crumbs = page[page.index('class="breadcrumb"') : page.index("</ol>")]
+    assert 'aria-current="page">Duplicate</li>' in crumbs
+    assert f'href="{reverse("reports:detail", args=[report.id])}"' in crumbs
+
+
+def test_the_weblink_badge_and_the_account_menu_are_told_apart(client_connected):
+    page = client_connected.get(reverse("reports:list")).content.decode()
+    assert "Weblink: demo" in page
+    assert "Account: anna" in page

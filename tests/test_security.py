@@ -217,7 +217,7 @@ def test_some_views_are_post_only(user):
     client = Client()
     client.force_login(user)
     post_only = {e.route for e in ENDPOINTS if _allowed_methods(client, e) == {"POST"}}
-    assert {"connection/disconnect/", "logout/"} <= post_only
+    assert {"connection/test/", "logout/"} <= post_only
 
 
 @pytest.mark.parametrize(

@@ -161,7 +161,7 @@ def test_upstream_500_says_so_is_not_retried_and_does_not_hold_back_a_retry(
     simulator.faults.status_path_prefix = f"/company/report/{report.id}/send"
     response = post_send(client_connected, report.id, confirmation_key(client_connected, report.id))
     assert shown(response) == [
-        "Weblink is not available right now (status 500). Try again in a moment."
+        "Not sent: Weblink is not available right now (status 500). Try again in a moment."
     ]
     assert len(send_calls(simulator, report.id)) == 1
     assert simulator.state.sent == []

@@ -30,6 +30,18 @@ class Activity(models.Model):
     # The outcome of everything that went through; otherwise the message the person saw.
     ACCEPTED = "accepted"
 
+    # Each action as the verb the log leads with: "Done: send", "Failed: send".
+    VERBS = {
+        Action.CREATED: _("create"),
+        Action.CHANGED: _("change"),
+        Action.DELETED: _("delete"),
+        Action.RESTORED: _("restore"),
+        Action.SENT: _("send"),
+        Action.DOWNLOADED: _("download"),
+        Action.CONNECTED: _("connect"),
+        Action.DISCONNECTED: _("disconnect"),
+    }
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -65,3 +77,8 @@ class Activity(models.Model):
     def restorable(self) -> bool:
         """The action went through and the entry keeps the version from before it."""
         return self.accepted and self.before is not None
+
+    @property
+    def verb(self) -> str:
+        """The action as a verb, in the active language."""
+        return str(self.VERBS.get(self.action, self.action))

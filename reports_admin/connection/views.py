@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reports_admin.connection import services
 from reports_admin.connection.forms import WeblinkSignInForm, WeblinkTokenForm
@@ -17,11 +17,13 @@ def _render_page(
     *,
     sign_in_form: WeblinkSignInForm | None = None,
     token_form: WeblinkTokenForm | None = None,
+    test_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     connection = request.weblink_connection.get()
     context = {
         "connection": connection,
+        "test_error": test_error,
         "sign_in_form": sign_in_form or WeblinkSignInForm(prefix="signin"),
         "token_form": token_form or WeblinkTokenForm(prefix="token"),
     }
@@ -41,7 +43,18 @@ def connection_sign_in(request: HttpRequest) -> HttpResponse:
         try:
             services.connection_sign_in(user=request.user, **form.cleaned_data)
         except TwoFactorRequired:
-            form.add_error("tfa", _("Enter the current two-factor code."))
+            # Weblink answers 402 for a code missing, wrong or expired alike: what the person
+            # typed tells them apart.
+            if form.cleaned_data["tfa"]:
+                form.add_error(
+                    "tfa",
+                    _(
+                        "Weblink did not accept this code: it may be wrong or expired. Enter the "
+                        "code your app shows now."
+                    ),
+                )
+            else:
+                form.add_error("tfa", _("Enter the current two-factor code."))
         except TokenRejected:
             form.add_error(None, _("Wrong user name or password."))
         except WeblinkError as error:
@@ -49,6 +62,8 @@ def connection_sign_in(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Connected to Weblink."))
             return redirect("connection")
+    # The password is never sent back, so its box is empty again: say so at the box.
+    form["password"].help_text = _("The password box was cleared: enter it again.")
     return _render_page(request, sign_in_form=form, status=400)
 
 
@@ -71,17 +86,23 @@ def connection_save_token(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def connection_test(request: HttpRequest) -> HttpResponse:
+    """Tests the token; a failure shows in the state on the page, not only as a message."""
     try:
         services.connection_test(connection=request.weblink_connection.get())
     except WeblinkError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The connection works: Weblink accepted the token."))
+        # A refused token has already marked the connection expired; any other failure is
+        # shown as the state for now, as nothing is stored for it.
+        return _render_page(request, test_error=error.message, status=200)
+    messages.success(request, _("The connection works: Weblink accepted the token."))
     return redirect("connection")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def connection_disconnect(request: HttpRequest) -> HttpResponse:
+    """GET asks first; POST removes the connection."""
+    if request.method == "GET":
+        context = {"connection": request.weblink_connection.get()}
+        return render(request, "connection_disconnect.html", context)
     services.connection_disconnect(user=request.user)
     messages.success(request, _("Disconnected from Weblink. The stored tokens are removed."))
     return redirect("connection")

@@ -173,15 +173,20 @@ def report_form_bind(
         }
         form = form_class(initial=typed, **kwargs)
     options = metadata.options_for(fields)
+    optional = form_class.OPTIONAL_ARGUMENTS
     if posted and not changing_type:
-        arguments_form = ArgumentsForm(request.POST, fields=fields, options=options)
+        arguments_form = ArgumentsForm(
+            request.POST, fields=fields, options=options, optional=optional
+        )
     else:
         initial = (
             ArgumentsForm.initial_carried_over(request.POST, fields)
             if changing_type
             else (initial_from_report(source, fields) if source else {})
         )
-        arguments_form = ArgumentsForm(fields=fields, options=options, initial=initial)
+        arguments_form = ArgumentsForm(
+            fields=fields, options=options, optional=optional, initial=initial
+        )
     return BoundReportForm(
         form=form,
         arguments_form=arguments_form,

@@ -7,7 +7,7 @@ values in the API's shape (key to list of strings), ready for ``plan_argument_ch
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from crispy_bootstrap5.bootstrap5 import Switch
 from crispy_forms.helper import FormHelper
@@ -18,7 +18,13 @@ from django.core.validators import EmailValidator, RegexValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from reports_admin.labels import INTERVAL_CHOICES, readable_label
+from reports_admin.labels import (
+    INTERVAL_CHOICES,
+    PERIOD_CHOICES,
+    field_help,
+    nothing_picked,
+    readable_label,
+)
 from reports_admin.weblink.metadata import (
     OPTION_KINDS,
     ArgumentField,
@@ -98,6 +104,9 @@ class ReportForm(ApiErrorsMixin, forms.Form):
     )
     report_type = forms.ChoiceField(label=_("Report type"))
 
+    # Argument keys this form never requires, whatever Weblink says of them.
+    OPTIONAL_ARGUMENTS: tuple[str, ...] = ()
+
     def __init__(
         self,
         *args,
@@ -150,15 +159,17 @@ class EmailListField(forms.Field):
             raise ValidationError(bad)
 
 
-def _field_for(argument: ArgumentField, options: Sequence[Option] | None) -> forms.Field:
+def _field_for(
+    argument: ArgumentField, options: Sequence[Option] | None, *, required: bool
+) -> forms.Field:
     """One form field for one API argument field; ``options`` only matter to pick-lists."""
     kind = argument.type.kind
     common = {
-        "required": argument.mandatory,
+        "required": required,
         "label": readable_label(argument.key),
-        "help_text": argument.description or "",
+        "help_text": field_help(argument.key, argument.description or ""),
     }
-    blank = [] if argument.mandatory else [("", "---------")]
+    blank = [] if required else [("", nothing_picked(kind))]
     if kind == FieldKind.ENUM:
         choices = [(value, readable_label(value)) for value in argument.type.values]
         return forms.ChoiceField(choices=blank + choices, **common)
@@ -171,7 +182,7 @@ def _field_for(argument: ArgumentField, options: Sequence[Option] | None) -> for
         return forms.ChoiceField(choices=blank + choices, **common)
     if kind in OPTION_KINDS:
         hint, not_digits = _TYPED_ID_TEXTS[kind]
-        common["help_text"] = " ".join(filter(None, [argument.description, str(hint)]))
+        common["help_text"] = " ".join(filter(None, [common["help_text"], str(hint)]))
         digits = RegexValidator(r"^\d+$", not_digits)
         return forms.CharField(validators=[digits], **common)
     return forms.CharField(**common)
@@ -180,9 +191,21 @@ def _field_for(argument: ArgumentField, options: Sequence[Option] | None) -> for
 def argument_fields_for(
     fields: Sequence[ArgumentField],
     options: Mapping[FieldKind, Sequence[Option] | None],
+    *,
+    optional: Collection[str] = (),
 ) -> dict[str, forms.Field]:
-    """Form fields by argument key. A pick-list whose options are None (or missing) is typed in."""
-    return {field.key: _field_for(field, options.get(field.type.kind)) for field in fields}
+    """Form fields by argument key. A pick-list whose options are None (or missing) is typed in.
+
+    The keys in ``optional`` are never required, whatever Weblink says of them.
+    """
+    return {
+        field.key: _field_for(
+            field,
+            options.get(field.type.kind),
+            required=field.mandatory and field.key not in optional,
+        )
+        for field in fields
+    }
 
 
 def _as_values(value) -> list[str]:
@@ -207,10 +230,11 @@ class ArgumentsForm(ApiErrorsMixin, forms.Form):
         *args,
         fields: Sequence[ArgumentField],
         options: Mapping[FieldKind, Sequence[Option] | None],
+        optional: Collection[str] = (),
         **kwargs,
     ) -> None:
         super().__init__(*args, prefix=self.PREFIX, **kwargs)
-        self.fields.update(argument_fields_for(fields, options))
+        self.fields.update(argument_fields_for(fields, options, optional=optional))
         # Rendered with {% crispy %} inside the page's own <form>; flags show as switches.
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -253,6 +277,12 @@ def initial_from_report(report: Report, fields: Sequence[ArgumentField]) -> dict
 class RunForm(ReportForm):
     """ReportForm's report type and interval, for a report run once and never saved."""
 
+    # Nothing is e-mailed, so recipients are optional: sent only when the person gives some.
+    OPTIONAL_ARGUMENTS = ("email",)
+
+    interval = forms.ChoiceField(
+        label=_("Period the report covers"), choices=PERIOD_CHOICES, initial="day"
+    )
     name = None
     description = None
     active = None

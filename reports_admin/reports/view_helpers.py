@@ -67,8 +67,9 @@ def with_report(
 ):
     """Gives ``view`` the report whose id is in the URL: from the snapshot to show a page,
     as Weblink holds it now to act on it (a POST). When it cannot be read (deleted, not
-    connected, Weblink down), goes back to the list saying why; or, for a POST whose report
-    was deleted, answers with ``when_gone(request, report_id)`` when that gives a page.
+    connected, Weblink down), a page stays where it is and says why, once, with a Retry (or
+    Connect); a POST goes back to the list saying that nothing was done, or, for a POST whose
+    report was deleted, answers with ``when_gone(request, report_id)`` when that gives a page.
 
     Use as ``@with_report`` or ``@with_report(when_gone=...)``.
     """
@@ -89,8 +90,13 @@ def with_report(
             )
             if gone_page is not None:
                 return gone_page
-            messages.error(request, error.message)
-            return redirect("reports:list")
+            if posted:
+                messages.error(request, error.message)
+                return redirect("reports:list")
+            if isinstance(error, NotFound):
+                context = {"not_found": True, "error": error.message}
+                return render(request, "reports/unavailable.html", context, status=404)
+            return render_load_failure(request, "reports/unavailable.html", {}, error)
         return view(request, report, **kwargs)
 
     return with_report_view
@@ -159,7 +165,11 @@ def report_form_page(
         return render(
             request,
             template,
-            {**context, "load_error": error.message},
+            {
+                **context,
+                "load_error": error.message,
+                "not_connected": isinstance(error, NotConnected | TokenRejected),
+            },
             status=load_failure_status(error),
         )
     bound = report_form_bind(

@@ -22,7 +22,8 @@ def layout(request: HttpRequest) -> dict:
     current = match.view_name if match else ""
     connection = request.weblink_connection.get()
     banner = None
-    if current != "connection":
+    # Not on the connection pages themselves (also when a sign-in there is shown again).
+    if not current.startswith("connection"):
         if connection is None:
             banner = _("Connect to Weblink to manage your reports.")
         elif connection.needs_reconnecting:

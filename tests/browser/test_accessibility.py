@@ -151,7 +151,7 @@ def test_activity_page(connected_page, simulator):
     page.goto(f"/reports/{first_report_id(simulator)}/send/")
     page.get_by_role("button", name="Send now").click()
     page.goto("/activity/")
-    expect(page.get_by_role("table")).to_contain_text("Sent")
+    expect(page.get_by_role("table")).to_contain_text("Done: send")
     assert_accessible(page, "activity")
 
 

@@ -15,7 +15,7 @@ def test_connect_through_the_form(signed_in_page, weblink_url):
     form.get_by_role("button", name="Sign in with Weblink").click()
     expect(page.get_by_text("Connected to Weblink.")).to_be_visible()
     expect(page.get_by_role("heading", name="Current connection")).to_be_visible()
-    expect(page.locator("nav").get_by_text("Connected", exact=True)).to_be_visible()
+    expect(page.locator("nav").get_by_text("Weblink: demo")).to_be_visible()
 
     page.get_by_role("link", name="Reports", exact=True).click()
     expect(page.get_by_role("table")).to_be_visible()

@@ -70,7 +70,7 @@ def test_screenshots_of_the_main_pages(tab, simulator, screenshots, swedish_cata
     page.goto("/reports/new/")
     page.get_by_label("Name").fill("Queue statistics, support")
     page.get_by_label("Report type").select_option(label="Queue - Statistics")
-    expect(page.get_by_label("Option")).to_be_visible()
+    expect(page.get_by_label("Report content")).to_be_visible()
     shots.append(shoot(page, screenshots, "new-report"))
 
     page.goto(f"/reports/{report.id}/")

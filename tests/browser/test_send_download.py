@@ -90,7 +90,7 @@ def test_run_and_download_without_saving(connected_page, simulator):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Run and download").click()
     page.get_by_label("Report type").select_option(label="Queue - Statistics")
     # The fields of the chosen type replace the previous ones: its own options show.
-    expect(page.get_by_label("Option")).to_contain_text("Per hour")
+    expect(page.get_by_label("Report content")).to_contain_text("Per hour")
     page.get_by_label("Queue").select_option(label="Försäljning")
     page.get_by_label("Format").select_option("csv")
     page.get_by_label("Recipients").fill("lead@example.com")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from reports_admin.reports import sending
 from reports_admin.reports.view_helpers import next_url, with_report
-from reports_admin.weblink import SendRefused, WeblinkError
+from reports_admin.weblink import SendRefused, UpstreamUnavailable, WeblinkError
 from reports_admin.weblink.metadata import Report
 
 
@@ -29,8 +29,14 @@ def report_send(request: HttpRequest, report: Report) -> HttpResponse:
             )
         except SendRefused as refusal:
             messages.warning(request, refusal.message)
+        except UpstreamUnavailable as error:
+            # A timeout's message already says the outcome is unknown: "Not sent" would lie.
+            if error.timed_out:
+                messages.error(request, error.message)
+            else:
+                messages.error(request, _("Not sent: %(error)s") % {"error": error.message})
         except WeblinkError as error:
-            messages.error(request, error.message)
+            messages.error(request, _("Not sent: %(error)s") % {"error": error.message})
         else:
             messages.success(request, _("Sent to %(to)s.") % {"to": ", ".join(recipients)})
         return redirect(back_to)
