@@ -58,6 +58,7 @@ def test_the_navigation_offers_both_languages_each_in_itself(client_signed_in):
     [
         ("email", "Recipients", "Mottagare"),
         ("format", "Format", "Format"),
+        ("option", "Report content", "Rapportinnehåll"),
         ("only_when_data", "Only when there is data", "Bara när det finns data"),
         ("report_language", "Report language", "Rapportens språk"),
         ("queue_id", "Queue", "Kö"),

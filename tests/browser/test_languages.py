@@ -75,7 +75,7 @@ def test_switching_to_swedish_on_every_page_of_the_tour(swedish_page, simulator)
     page.goto("/reports/new/")
     assert_swedish(page, "Skapa rapporten", "Varje dag", "Mottagare", "Format")
     page.get_by_label("Rapporttyp").select_option(label="Queue - Statistics")
-    expect(page.get_by_label("Alternativ")).to_contain_text("Sammanfattning")
+    expect(page.get_by_label("Rapportinnehåll")).to_contain_text("Sammanfattning")
     assert english_left_over(page) == []
     page.get_by_role("button", name="Skapa rapporten").click()
     assert_swedish(page, "Detta fält måste fyllas i.")
@@ -99,13 +99,13 @@ def test_switching_to_swedish_on_every_page_of_the_tour(swedish_page, simulator)
     assert_swedish(page, "Tillbaka till rapporten")
 
     page.goto("/reports/download/")
-    assert_swedish(page, "Kör och ladda ner", "Varje dag")
+    assert_swedish(page, "Kör och ladda ner", "En dag")
 
     page.goto("/activity/")
-    assert_swedish(page, "Aktivitet", "Skickad", "Godtagen", "Alla händelser")
+    assert_swedish(page, "Aktivitet", "Klart: skicka", "Alla händelser")
 
     page.goto("/reports/types/")
-    assert_swedish(page, "Rapporttyper", "Fält för alla rapporttyper")
+    assert_swedish(page, "Rapporttyper", "Argument för alla rapporttyper")
 
     page.goto("/connection/")
     assert_swedish(page, "Nuvarande anslutning", "Testa anslutningen", "Koppla från")
