@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "reports_admin",
 ]
 # The Weblink simulator (`manage.py weblink_simulator`) is for development, the tests and the
@@ -83,6 +84,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Bulk jobs run in the task worker (`manage.py run_worker`), which takes tasks from a table
+# in the same database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The longest a bulk job waits before its next call when Weblink asked it to slow down
+# (Retry-After on a 429 or 503).
+BULK_RETRY_AFTER_CAP_SECONDS = env.float("BULK_RETRY_AFTER_CAP_SECONDS", default=60)
 
 # One cache that every process shares (the report snapshot, send-now's once-only keys and
 # cool-offs): Redis with CACHE_URL, else a table in the database (migration 0003). The tests

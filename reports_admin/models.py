@@ -2,5 +2,6 @@
 
 from reports_admin.activity.models import Activity
 from reports_admin.connection.models import WeblinkConnection
+from reports_admin.reports.models import BulkJob, BulkJobItem
 
-__all__ = ["Activity", "WeblinkConnection"]
+__all__ = ["Activity", "BulkJob", "BulkJobItem", "WeblinkConnection"]

@@ -37,14 +37,27 @@ def send_key_new() -> str:
 def report_send(*, connection: WeblinkConnection | None, report: Report, key: str) -> list[str]:
     """Asks Weblink once to e-mail ``report`` now; returns the recipients it goes to.
 
-    Raises SendRefused when ``key`` was used before or the report is cooling off, and a
-    WeblinkError when the call fails; when no answer came, the error says the outcome is
-    unknown. Every attempt but a reused key is written to the activity log.
+    ``key`` is the confirmation form's one-time key. Raises SendRefused when it is not valid
+    or was used before, or the report is cooling off; see ``report_send_once``.
     """
     connection = connection_required(connection)
     if not _KEY.fullmatch(key or ""):
         raise SendRefused(_("This confirmation is not valid, so nothing was sent. Try again."))
-    if not cache.add(f"send:key:{key}", True, timeout=SEND_KEY_SECONDS):
+    return report_send_once(connection=connection, report=report, claim=key)
+
+
+def report_send_once(
+    *, connection: WeblinkConnection | None, report: Report, claim: str
+) -> list[str]:
+    """Sends ``report`` unless ``claim`` (a one-time key, or a bulk job's key and the report)
+    was claimed before or the report is cooling off; returns the recipients it goes to.
+
+    Raises SendRefused for a used claim or a cool-off, and a WeblinkError when the call
+    fails; when no answer came, the error says the outcome is unknown. Every attempt but a
+    used claim is written to the activity log.
+    """
+    connection = connection_required(connection)
+    if not cache.add(f"send:key:{claim}", True, timeout=SEND_KEY_SECONDS):
         raise SendRefused(
             _("This confirmation was used already, so “%(name)s” was not sent again.")
             % {"name": report.name}

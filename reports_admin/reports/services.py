@@ -225,6 +225,34 @@ def report_set_active(
     return changed
 
 
+def report_recipients_change(
+    *,
+    connection: WeblinkConnection | None,
+    report: Report,
+    add: str = "",
+    remove: str = "",
+) -> MergePlan:
+    """Adds the address ``add`` and removes every ``email`` argument equal to ``remove``
+    (without regard to case), with the fewest argument calls: replacing one address with
+    another is one argument PATCH. Recorded with the versions before and after."""
+    kept = tuple(
+        argument
+        for argument in report.arguments
+        if not (
+            remove and argument.key == "email" and argument.value.casefold() == remove.casefold()
+        )
+    )
+    added = (ReportArgument(id="", key="email", value=add),) if add else ()
+    return _report_write(
+        connection=connection,
+        current=report,
+        base=report,
+        wanted=replace(report, arguments=kept + added),
+        multi_keys={"email"},
+        action=Activity.Action.CHANGED,
+    )
+
+
 def report_delete(*, connection: WeblinkConnection | None, report: Report) -> None:
     """Deletes the report; its activity entry keeps its version, so it can be restored."""
     with activity_recorded(

@@ -481,6 +481,7 @@ class WeblinkClient:
                 _("Weblink is not available right now (status %(status)s). Try again in a moment.")
                 % {"status": status},
                 status=status,
+                retry_after=_retry_after(response),
             )
         if 300 <= status < 400:
             return BadAnswer(

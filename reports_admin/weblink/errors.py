@@ -88,16 +88,23 @@ class UpstreamUnavailable(WeblinkError):
     """Timeouts, connection errors, 5xx and broken downloads.
 
     ``timed_out`` is true when the request may have reached Weblink but no answer came
-    (a read timeout): a write may then have happened.
+    (a read timeout): a write may then have happened. ``retry_after`` in seconds when Weblink
+    said how long to wait (a 503's Retry-After).
     """
 
     default_message = gettext_lazy("Weblink is not available right now. Try again in a moment.")
 
     def __init__(
-        self, message: str | None = None, *, status: int | None = None, timed_out: bool = False
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        timed_out: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, status=status)
         self.timed_out = timed_out
+        self.retry_after = retry_after
 
 
 class BadAnswer(WeblinkError):
