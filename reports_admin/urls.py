@@ -4,7 +4,15 @@ from django.views.generic import RedirectView
 
 from reports_admin.activity import views as activity
 from reports_admin.connection import views as connection
-from reports_admin.reports.views import downloads, editing, pages, restoring, sending
+from reports_admin.reports.views import (
+    bulk,
+    downloads,
+    editing,
+    pages,
+    recipients,
+    restoring,
+    sending,
+)
 
 report_patterns = [
     path("", pages.report_list, name="list"),
@@ -13,6 +21,9 @@ report_patterns = [
     path("refresh/", pages.metadata_refresh, name="refresh_metadata"),
     path("read-again/", pages.reports_refresh, name="refresh_reports"),
     path("download/", downloads.report_run_download, name="run_download"),
+    path("bulk/", bulk.bulk_start, name="bulk"),
+    path("jobs/confirm/", bulk.bulk_confirm, name="job_confirm"),
+    path("jobs/<int:job_id>/", bulk.bulk_job_detail, name="job"),
     path("<int:report_id>/", pages.report_detail, name="detail"),
     path("<int:report_id>/send/", sending.report_send, name="send"),
     path("<int:report_id>/download/", downloads.report_download, name="download"),
@@ -25,6 +36,8 @@ report_patterns = [
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:list"), name="home"),
     path("reports/", include((report_patterns, "reports"))),
+    path("recipients/", recipients.recipient_list, name="recipients"),
+    path("recipients/change/", recipients.recipient_change, name="recipients_change"),
     path("activity/", activity.activity_list, name="activity"),
     path("activity/<int:entry_id>/restore/", restoring.activity_restore, name="activity_restore"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

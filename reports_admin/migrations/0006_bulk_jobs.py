@@ -126,6 +126,7 @@ class Migration(migrations.Migration):
                         verbose_name="outcome",
                     ),
                 ),
+                ("calls", models.PositiveSmallIntegerField(default=0, verbose_name="calls")),
                 ("reason", models.TextField(blank=True, verbose_name="reason")),
                 (
                     "started_at",

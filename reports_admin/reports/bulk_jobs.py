@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -130,6 +130,7 @@ def bulk_job_draft(
                 report_id=report.id,
                 report_name=report.name,
                 recipients=", ".join(report.recipients) if action == Action.SEND else "",
+                calls=plan.calls,
                 outcome=Outcome.SKIPPED if plan.skip else Outcome.NOT_STARTED,
                 reason=plan.skip,
                 finished_at=timezone.now() if plan.skip else None,
@@ -163,6 +164,19 @@ def bulk_job_counts(job: BulkJob) -> dict[str, int]:
     for row in job.items.values("outcome").annotate(n=Count("id")).order_by():
         counts[row["outcome"]] = row["n"]
     return counts
+
+
+def bulk_jobs_for(user: AbstractBaseUser, *, limit: int = 10) -> list[BulkJob]:
+    """The latest confirmed jobs ``user`` may see: their own, or everyone's for staff."""
+    jobs = BulkJob.objects.exclude(state=BulkJob.State.DRAFT).select_related("owner")
+    if not user.is_staff:
+        jobs = jobs.filter(owner=user)
+    return list(jobs.annotate(size=Count("items"))[:limit])
+
+
+def bulk_job_calls(job: BulkJob) -> int:
+    """How many calls the confirmation counts for the job."""
+    return job.items.aggregate(total=Sum("calls"))["total"] or 0
 
 
 def bulk_jobs_resume() -> list[int]:

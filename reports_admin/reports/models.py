@@ -91,6 +91,8 @@ class BulkJobItem(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=12, choices=Outcome, default=Outcome.NOT_STARTED
     )
+    # The calls the confirmation counted for this report.
+    calls = models.PositiveSmallIntegerField(_("calls"), default=0)
     # Weblink's reason for a failure, or why the report was skipped.
     reason = models.TextField(_("reason"), blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

@@ -8,7 +8,7 @@ without calling Weblink.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -107,6 +107,45 @@ def report_get(*, connection: WeblinkConnection | None, report_id: str) -> Repor
     if report is None:
         raise NotFound
     return report
+
+
+def reports_matching(
+    *, connection: WeblinkConnection | None, filters: ReportFilters, ids: Collection[str] = ()
+) -> list[Report]:
+    """The reports that match ``filters`` (all that match), or those of ``ids`` when given,
+    in the list's default order, from the snapshot."""
+    wanted = {str(report_id) for report_id in ids}
+    reports = [
+        report
+        for report in snapshot_get(connection=connection).reports
+        if (report.id in wanted if wanted else filters.matches(report))
+    ]
+    reports.sort(key=_sort_key("added", {}), reverse=True)
+    return reports
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One address, as first spelt, and the reports that send to it (in any case)."""
+
+    address: str
+    reports: tuple[Report, ...]
+
+
+def recipient_list(*, connection: WeblinkConnection | None, search: str = "") -> list[Recipient]:
+    """Every address across the company's reports, without regard to case, that contains
+    ``search``; sorted by address."""
+    found: dict[str, tuple[str, list[Report]]] = {}
+    for report in snapshot_get(connection=connection).reports:
+        for address in dict.fromkeys(value.casefold() for value in report.recipients):
+            spelt = next(v for v in report.recipients if v.casefold() == address)
+            found.setdefault(address, (spelt, []))[1].append(report)
+    needle = search.casefold()
+    return [
+        Recipient(spelt, tuple(reports))
+        for address, (spelt, reports) in sorted(found.items())
+        if needle in address
+    ]
 
 
 def reports_refresh(*, connection: WeblinkConnection | None) -> None:

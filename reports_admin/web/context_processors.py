@@ -9,6 +9,7 @@ NAV_ITEMS = [
     ("reports:list", _("Reports")),
     ("reports:create", _("New report")),
     ("reports:run_download", _("Run and download")),
+    ("recipients", _("Recipients")),
     ("reports:types", _("Report types")),
     ("activity", _("Activity")),
     ("connection", _("Connection")),

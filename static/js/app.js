@@ -44,3 +44,22 @@ document.addEventListener("DOMContentLoaded", () => {
     error.focus();
   }
 });
+
+// "Select all on this page" on the report list: shown only with JavaScript, it ticks or
+// clears every row's checkbox named by data-select-all.
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || !box.dataset.selectAll) {
+    return;
+  }
+  for (const row of document.querySelectorAll(`input[type=checkbox][name="${box.dataset.selectAll}"]`)) {
+    row.checked = box.checked;
+  }
+});
+const showSelectAll = () => {
+  for (const box of document.querySelectorAll("[data-select-all]")) {
+    box.hidden = false;
+  }
+};
+document.addEventListener("DOMContentLoaded", showSelectAll);
+document.addEventListener("htmx:afterSettle", showSelectAll);
