@@ -27,3 +27,12 @@ STORAGES = {
 
 # Fast hashing: the suite creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The test database is a file, not memory: the bulk-job tests run the task worker
+# (`manage.py run_worker`) as a process of its own on the same database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"reports-admin-test-{os.getpid()}.sqlite3")
+    }
