@@ -29,14 +29,18 @@ export WEBLINK_API_URL="http://127.0.0.1:$sim_port"
 WEBLINK_SIMULATOR=true "$py" manage.py weblink_simulator --addrport "127.0.0.1:$sim_port" &
 sim_pid=$!
 web_pid=
+worker_pid=
 stop() {
     trap - INT TERM EXIT
-    kill $sim_pid $web_pid 2>/dev/null || true
+    kill $sim_pid $web_pid $worker_pid 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 
 "$py" manage.py demo_account --wait 10
+# The task worker runs the bulk jobs; it first resumes those a stopped worker left.
+"$py" manage.py run_worker &
+worker_pid=$!
 "$py" manage.py runserver "127.0.0.1:$port" &
 web_pid=$!
 # Say where to go once the dashboard answers, so it is the last thing on the screen.
@@ -46,7 +50,8 @@ echo "  Dashboard:         http://127.0.0.1:$port"
 echo "                     sign in to the dashboard as demo / demo (already connected)"
 echo "  Weblink simulator: http://127.0.0.1:$sim_port"
 echo "                     its company is demo; sign in on the Connection page as admin / demo"
-echo "  Press Ctrl-C to stop both."
+echo "  Task worker:       runs bulk jobs (manage.py run_worker)"
+echo "  Press Ctrl-C to stop them all."
 echo
 # Only the dashboard ending ends the run: a simulator that stops shows as an outage.
 wait $web_pid
