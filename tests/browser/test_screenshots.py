@@ -90,7 +90,7 @@ def test_screenshots_of_the_main_pages(tab, simulator, screenshots, swedish_cata
     page.get_by_role("button", name="browser").click()  # the account menu
     page.get_by_role("button", name="Svenska").click()
     page.goto("/reports/")
-    expect(page.get_by_role("heading", name="Rapporter")).to_be_visible()
+    expect(page.get_by_role("heading", name="Rapporter", exact=True)).to_be_visible()
     shots.append(shoot(page, screenshots, "reports-sv"))
 
     for path in shots:
