@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, RegexValidator
 from django.http import QueryDict
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from reports_admin.labels import INTERVAL_CHOICES, readable_label
@@ -156,7 +157,8 @@ def _field_for(argument: ArgumentField, options: Sequence[Option] | None) -> for
     common = {
         "required": argument.mandatory,
         "label": readable_label(argument.key),
-        "help_text": argument.description or "",
+        # Crispy renders help_text unescaped, and Weblink's text is text, never HTML.
+        "help_text": escape(argument.description or ""),
     }
     blank = [] if argument.mandatory else [("", "---------")]
     if kind == FieldKind.ENUM:
@@ -171,7 +173,7 @@ def _field_for(argument: ArgumentField, options: Sequence[Option] | None) -> for
         return forms.ChoiceField(choices=blank + choices, **common)
     if kind in OPTION_KINDS:
         hint, not_digits = _TYPED_ID_TEXTS[kind]
-        common["help_text"] = " ".join(filter(None, [argument.description, str(hint)]))
+        common["help_text"] = escape(" ".join(filter(None, [argument.description, str(hint)])))
         digits = RegexValidator(r"^\d+$", not_digits)
         return forms.CharField(validators=[digits], **common)
     return forms.CharField(**common)
