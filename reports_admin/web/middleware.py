@@ -85,26 +85,33 @@ class _LoggedStream:
         self._response = response
         self._id = current_id
         self._started = started
+        self._complete = False
 
     def __iter__(self) -> Iterator[bytes]:
         request_id.set(self._id)
         yield from self._content
+        self._complete = True
 
     def close(self) -> None:
         request_id.set(self._id)
-        _log_access(self._request, self._response, self._started)
+        # The status went out with the first chunk; the line says when the body did not.
+        _log_access(self._request, self._response, self._started, incomplete=not self._complete)
         request_id.set("-")
 
 
-def _log_access(request: HttpRequest, response: HttpResponseBase, started: float) -> None:
+def _log_access(
+    request: HttpRequest, response: HttpResponseBase, started: float, *, incomplete: bool = False
+) -> None:
     user = getattr(request, "user", None)
     user_id = user.pk if user is not None and user.is_authenticated else None
     milliseconds = round((time.monotonic() - started) * 1000)
-    access_logger.info(
-        "%s %s %s %d ms user %s",
+    access_logger.log(
+        logging.WARNING if incomplete else logging.INFO,
+        "%s %s %s%s %d ms user %s",
         request.method,
         request.path,
         response.status_code,
+        " incomplete" if incomplete else "",
         milliseconds,
         user_id if user_id is not None else "-",
         extra={
@@ -112,6 +119,7 @@ def _log_access(request: HttpRequest, response: HttpResponseBase, started: float
             "method": request.method,
             "path": request.path,
             "status": response.status_code,
+            "incomplete": incomplete,
             "ms": milliseconds,
         },
     )
