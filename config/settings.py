@@ -207,6 +207,9 @@ WEBLINK_CALLBACK_DESTINATIONS_PATH = env(
 WEBLINK_CONNECT_TIMEOUT = env.float("WEBLINK_CONNECT_TIMEOUT", default=5.0)
 WEBLINK_READ_TIMEOUT = env.float("WEBLINK_READ_TIMEOUT", default=30.0)
 WEBLINK_DOWNLOAD_READ_TIMEOUT = env.float("WEBLINK_DOWNLOAD_READ_TIMEOUT", default=300.0)
+# Attempts to connect to Weblink (sign-in, pasted token) per minute, per person and per
+# company and user name.
+WEBLINK_CONNECT_ATTEMPTS = env.int("WEBLINK_CONNECT_ATTEMPTS", default=5)
 # Every JSON call: its whole time, retries included, and the size of its answer.
 WEBLINK_TOTAL_TIMEOUT = env.float("WEBLINK_TOTAL_TIMEOUT", default=60.0)
 WEBLINK_MAX_JSON_BYTES = env.int("WEBLINK_MAX_JSON_BYTES", default=20_000_000)

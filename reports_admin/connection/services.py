@@ -11,6 +11,7 @@ from reports_admin.activity.services import activity_recorded
 from reports_admin.connection.calls import weblink_call
 from reports_admin.connection.models import WeblinkConnection
 from reports_admin.connection.selectors import connection_get
+from reports_admin.connection.throttle import connect_attempt_count
 from reports_admin.weblink import WeblinkClient
 from reports_admin.weblink.metadata import TokenGrant
 
@@ -24,6 +25,7 @@ def connection_sign_in(
     The password is used for this one call and never stored.
     """
     with activity_recorded(user=user, action=Activity.Action.CONNECTED):
+        connect_attempt_count(user=user, company=company, username=username)
         grant = WeblinkClient().sign_in(
             company=company, username=username, password=password, tfa=tfa
         )
@@ -34,6 +36,8 @@ def connection_sign_in(
 def connection_save_token(*, user: AbstractBaseUser, company: str, token: str) -> WeblinkConnection:
     """Stores a pasted access token after a cheap read has proved that Weblink accepts it."""
     with activity_recorded(user=user, action=Activity.Action.CONNECTED):
+        # Per person only: the company typed with a token is not verified.
+        connect_attempt_count(user=user)
         WeblinkClient(token).report_types()
         return _connection_store(
             user=user, company=company, username="", grant=TokenGrant(access_token=token)
