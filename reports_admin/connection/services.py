@@ -29,7 +29,9 @@ def connection_sign_in(
         grant = WeblinkClient().sign_in(
             company=company, username=username, password=password, tfa=tfa
         )
-        return _connection_store(user=user, company=company, username=username, grant=grant)
+        return _connection_store(
+            user=user, company=company, company_verified=True, username=username, grant=grant
+        )
 
 
 @sensitive_variables("password", "token", "grant")
@@ -39,8 +41,13 @@ def connection_save_token(*, user: AbstractBaseUser, company: str, token: str) -
         # Per person only: the company typed with a token is not verified.
         connect_attempt_count(user=user)
         WeblinkClient(token).report_types()
+        # No documented call says which company a token belongs to.
         return _connection_store(
-            user=user, company=company, username="", grant=TokenGrant(access_token=token)
+            user=user,
+            company=company,
+            company_verified=False,
+            username="",
+            grant=TokenGrant(access_token=token),
         )
 
 
@@ -59,10 +66,16 @@ def connection_disconnect(*, user: AbstractBaseUser) -> None:
 
 
 def _connection_store(
-    *, user: AbstractBaseUser, company: str, username: str, grant: TokenGrant
+    *,
+    user: AbstractBaseUser,
+    company: str,
+    company_verified: bool,
+    username: str,
+    grant: TokenGrant,
 ) -> WeblinkConnection:
     connection = connection_get(user=user) or WeblinkConnection(user=user)
     connection.company = company
+    connection.company_verified = company_verified
     connection.username = username
     connection.accept_grant(grant)
     connection.save()
