@@ -196,6 +196,10 @@ AXES_LOCKOUT_CALLABLE = "reports_admin.web.accounts.locked_out"
 # clients can reach the dashboard directly: they could then make up their address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "reports_admin.web.client_address.client_address"
+# Tokens and passwords stay hidden on the debug page too (DEBUG on).
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "reports_admin.web.debug_filter.TokenSafeExceptionReporterFilter"
+)
 
 # The Weblink API.
 WEBLINK_API_URL = env("WEBLINK_API_URL", default="https://api-nguc.weblink.se")

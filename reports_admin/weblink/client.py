@@ -25,6 +25,7 @@ import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ReadTimeoutError
@@ -433,6 +434,9 @@ class WeblinkClient:
         if sock is not None:
             sock.settimeout(min(self._read_timeout, remaining))
 
+    # Every variable of this frame and of the HTTP library's frames below it (the
+    # Authorization header) shows as stars on a debug page.
+    @sensitive_variables()
     def _send(
         self,
         method: str,
