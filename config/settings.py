@@ -102,6 +102,8 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_AGE
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Per user name across addresses, with its own, higher limit (AXES_USERNAME_FAILURE_LIMIT).
+    "reports_admin.web.username_lockout.UsernameLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -188,6 +190,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Guessing one user name from many addresses: locked after this many failures in all, within
+# the same cool-off (reports_admin.web.username_lockout). Higher, so it is costly to lock out
+# someone else on purpose. Unlock early with `manage.py axes_reset_username NAME`.
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "reports_admin.web.accounts.locked_out"
