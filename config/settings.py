@@ -21,6 +21,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "reports_admin",
 ]
 # The Weblink simulator (`manage.py weblink_simulator`) is for development, the tests and the
@@ -43,6 +46,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Two-factor sign-in: which device verified this session, then ask for a code if needed.
+    "django_otp.middleware.OTPMiddleware",
+    "reports_admin.web.middleware.TwoFactorMiddleware",
     "reports_admin.web.middleware.SessionLimitMiddleware",
     "reports_admin.web.middleware.WeblinkConnectionMiddleware",
     "reports_admin.web.middleware.NoStoreMiddleware",
@@ -184,6 +190,11 @@ SECURE_CSP = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Two-factor sign-in (TOTP, with recovery codes): each person may turn it on; staff must
+# when this is set, before any page, /admin/ included.
+REQUIRE_2FA_FOR_STAFF = env.bool("REQUIRE_2FA_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = "Weblink Reports Admin"
 
 # Failed sign-ins are counted per user name *and* address, so one attacker cannot lock
 # everyone out by guessing at all the user names.

@@ -8,3 +8,4 @@ class ReportsAdminConfig(AppConfig):
     def ready(self) -> None:
         # Imported for their side effects: registering the system check and the signals.
         from reports_admin.connection import checks, signals  # noqa: F401
+        from reports_admin.web import two_factor  # noqa: F401

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from reports_admin.activity import views as activity
 from reports_admin.connection import views as connection
 from reports_admin.reports.views import downloads, editing, pages, sending
+from reports_admin.web import two_factor
 
 report_patterns = [
     path("", pages.report_list, name="list"),
@@ -34,6 +35,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("two-factor/", two_factor.two_factor_settings, name="two_factor"),
+    path("two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("connection/", connection.connection_page, name="connection"),
     path("connection/sign-in/", connection.connection_sign_in, name="connection_sign_in"),
     path("connection/token/", connection.connection_save_token, name="connection_token"),

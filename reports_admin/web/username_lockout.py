@@ -13,7 +13,6 @@ from __future__ import annotations
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import HttpRequest
@@ -29,8 +28,11 @@ def username_failures(username: str) -> int:
     return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
-class UsernameLockoutBackend(BaseBackend):
-    """Authenticates nobody; refuses a locked user name before its password is checked."""
+class UsernameLockoutBackend:
+    """Authenticates nobody; refuses a locked user name before its password is checked.
+
+    No ``get_user``: it never signs anyone in, so a session must never name it.
+    """
 
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, **credentials
