@@ -148,7 +148,7 @@ class Stack:
         self._env["WEBLINK_TOKEN_KEYS"] = self._manage("generate_token_key").strip()
         self._manage("collectstatic", "--noinput")
         self._manage("migrate", "--noinput")
-        self._manage("demo_account", "--wait", "10")
+        self._manage("demo_account", "--demo", "--wait", "10")  # DEBUG is off here
 
     def start_dashboard(self, *, workers: int, threads: int) -> Dashboard:
         port = free_port()
