@@ -153,7 +153,7 @@ class Stack:
         self._env["WEBLINK_TOKEN_KEYS"] = self._manage("generate_token_key").strip()
         self._manage("collectstatic", "--noinput")
         self._manage("migrate", "--noinput")
-        self._manage("demo_account", "--wait", "10")
+        self._manage("demo_account", "--demo", "--wait", "10")  # DEBUG is off here
 
     def drop_report_snapshots(self) -> str:
         """Drops the report snapshot of every connection from the dashboard's shared cache, so

@@ -5,6 +5,8 @@ Every number can be changed through the environment without rebuilding the image
 
 import os
 
+from config.logging import logging_config as _logging_config
+
 wsgi_app = "config.wsgi:application"
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 
@@ -40,6 +42,22 @@ control_socket_disable = True
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own lines (errors, workers starting and dying) through the dashboard's handler, so
+# under LOG_FORMAT=json they are JSON lines too. Its access logger stays silent (see above).
+logconfig_dict = _logging_config(
+    log_format=os.environ.get("LOG_FORMAT", "plain"), level=loglevel.upper()
+)
+logconfig_dict["loggers"] |= {
+    "gunicorn.error": {"level": loglevel.upper(), "propagate": True},
+    "gunicorn.access": {"level": "CRITICAL", "propagate": False},
+}
+
+# Which peers may say, in X-Forwarded-Proto and the like, how the client reached us: the
+# proxies in front when TRUSTED_PROXY_COUNT says there are some (clients can then reach us only
+# through them), and nobody otherwise, so a client cannot make itself look like https.
+forwarded_allow_ips = os.environ.get(
+    "FORWARDED_ALLOW_IPS", "*" if int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) > 0 else ""
+)
 
 
 def on_starting(server: object) -> None:

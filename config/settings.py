@@ -7,7 +7,7 @@ from config.logging import logging_config
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me" if DEBUG else "")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -22,6 +22,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "reports_admin",
 ]
 # The Weblink simulator (`manage.py weblink_simulator`) is for development, the tests and the
@@ -44,6 +47,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Two-factor sign-in: which device verified this session, then ask for a code if needed.
+    "django_otp.middleware.OTPMiddleware",
+    "reports_admin.web.middleware.TwoFactorMiddleware",
     "reports_admin.web.middleware.SessionLimitMiddleware",
     "reports_admin.web.middleware.WeblinkConnectionMiddleware",
     "reports_admin.web.middleware.NoStoreMiddleware",
@@ -110,6 +116,8 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_AGE
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Per user name across addresses, with its own, higher limit (AXES_USERNAME_FAILURE_LIMIT).
+    "reports_admin.web.username_lockout.UsernameLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -191,11 +199,20 @@ SECURE_CSP = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Two-factor sign-in (TOTP, with recovery codes): each person may turn it on; staff must
+# when this is set, before any page, /admin/ included.
+REQUIRE_2FA_FOR_STAFF = env.bool("REQUIRE_2FA_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = "Weblink Reports Admin"
+
 # Failed sign-ins are counted per user name *and* address, so one attacker cannot lock
 # everyone out by guessing at all the user names.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Guessing one user name from many addresses: locked after this many failures in all, within
+# the same cool-off (reports_admin.web.username_lockout). Higher, so it is costly to lock out
+# someone else on purpose. Unlock early with `manage.py axes_reset_username NAME`.
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "reports_admin.web.accounts.locked_out"
@@ -204,6 +221,10 @@ AXES_LOCKOUT_CALLABLE = "reports_admin.web.accounts.locked_out"
 # clients can reach the dashboard directly: they could then make up their address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "reports_admin.web.client_address.client_address"
+# Tokens and passwords stay hidden on the debug page too (DEBUG on).
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "reports_admin.web.debug_filter.TokenSafeExceptionReporterFilter"
+)
 
 # The Weblink API.
 WEBLINK_API_URL = env("WEBLINK_API_URL", default="https://api-nguc.weblink.se")
@@ -215,6 +236,12 @@ WEBLINK_CALLBACK_DESTINATIONS_PATH = env(
 WEBLINK_CONNECT_TIMEOUT = env.float("WEBLINK_CONNECT_TIMEOUT", default=5.0)
 WEBLINK_READ_TIMEOUT = env.float("WEBLINK_READ_TIMEOUT", default=30.0)
 WEBLINK_DOWNLOAD_READ_TIMEOUT = env.float("WEBLINK_DOWNLOAD_READ_TIMEOUT", default=300.0)
+# Attempts to connect to Weblink (sign-in, pasted token) per minute, per person and per
+# company and user name.
+WEBLINK_CONNECT_ATTEMPTS = env.int("WEBLINK_CONNECT_ATTEMPTS", default=5)
+# Every JSON call: its whole time, retries included, and the size of its answer.
+WEBLINK_TOTAL_TIMEOUT = env.float("WEBLINK_TOTAL_TIMEOUT", default=60.0)
+WEBLINK_MAX_JSON_BYTES = env.int("WEBLINK_MAX_JSON_BYTES", default=20_000_000)
 WEBLINK_METADATA_CACHE_SECONDS = env.int("WEBLINK_METADATA_CACHE_SECONDS", default=600)
 # The snapshot of a company's reports (reports_admin/reports/snapshot.py): fresh for
 # WEBLINK_REPORTS_CACHE_SECONDS, kept as the fallback for WEBLINK_REPORTS_STALE_SECONDS; read

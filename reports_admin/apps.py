@@ -10,3 +10,4 @@ class ReportsAdminConfig(AppConfig):
         # (tasks: a person connecting again resumes their bulk jobs).
         from reports_admin.connection import checks, signals  # noqa: F401
         from reports_admin.reports import tasks  # noqa: F401
+        from reports_admin.web import two_factor  # noqa: F401

@@ -13,6 +13,7 @@ from reports_admin.reports.views import (
     restoring,
     sending,
 )
+from reports_admin.web import two_factor
 
 report_patterns = [
     path("", pages.report_list, name="list"),
@@ -48,6 +49,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("two-factor/", two_factor.two_factor_settings, name="two_factor"),
+    path("two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("connection/", connection.connection_page, name="connection"),
     path("connection/sign-in/", connection.connection_sign_in, name="connection_sign_in"),
     path("connection/token/", connection.connection_save_token, name="connection_token"),

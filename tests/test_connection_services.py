@@ -36,9 +36,9 @@ def test_sign_in_stores_the_tokens_encrypted_and_records_it(user, simulator, web
     row = stored_row(user)
     token = connection_get(user=user).access_token
     assert simulator.tokens.user_for(token) == "admin"  # a token Weblink handed out
-    assert row["access_token_ciphertext"].startswith("v1:")
+    assert row["access_token_ciphertext"].startswith("v2:")
     assert token not in row["access_token_ciphertext"]
-    assert row["refresh_token_ciphertext"].startswith("v1:")
+    assert row["refresh_token_ciphertext"].startswith("v2:")
     assert connection.refresh_token not in row["refresh_token_ciphertext"]
     assert row["company"] == "demo"
     assert row["username"] == "admin"

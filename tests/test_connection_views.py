@@ -81,6 +81,21 @@ def test_pasted_token_is_verified_before_it_is_saved(
     assert connection_get(user=user).access_token == good
 
 
+def test_a_company_typed_with_a_token_is_shown_unverified(
+    client_signed_in, user, simulator, weblink_url
+):
+    data = {"token-company": "acme", "token-token": simulator.issue_token()}
+    client_signed_in.post(reverse("connection_token"), data)
+    assert connection_get(user=user).company_verified is False
+    page = client_signed_in.get(reverse("connection")).content.decode()
+    assert "as typed, not verified" in page
+
+    sign_in(client_signed_in)
+    assert connection_get(user=user).company_verified is True
+    page = client_signed_in.get(reverse("connection")).content.decode()
+    assert "not verified" not in page
+
+
 def test_test_connection_and_disconnect(client_connected, user, simulator, weblink_url):
     response = client_connected.post(reverse("connection_test"), follow=True)
     assert "The connection works" in response.content.decode()

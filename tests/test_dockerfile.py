@@ -266,7 +266,7 @@ def test_demo_profile_adds_the_simulator(compose):
     assert simulator["command"][-3:] == ["weblink_simulator", "--addrport", "0.0.0.0:8001"]
     assert "http://simulator:8001" in COMPOSE  # how the dashboard is pointed at it
     command = shlex.join(compose["services"]["demo-account"]["command"])
-    assert "demo_account" in command
+    assert "demo_account --demo" in command  # DEBUG is off in compose: the flag is needed
 
 
 def test_only_the_simulator_has_the_simulator_app(compose):

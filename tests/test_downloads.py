@@ -435,3 +435,35 @@ def test_run_and_download_labels_the_interval_as_the_period_covered(client_conne
     field = response.context["form"].fields["interval"]
     assert str(field.label) == "Period the report covers"
     assert "Every day" not in response.content.decode()
+
+
+def test_a_cut_before_the_first_chunk_gets_our_error_page(
+    client_connected, simulator, report, upstream
+):
+    simulator.settings.download_rows = 20_000
+    simulator.faults.cut_download_after = 1_000  # well before the first 64 KiB
+    response = download(client_connected, report.id, "csv")
+    assert response.status_code == 302  # back to the page, saying why: no bare 500
+    page = client_connected.get(response["Location"]).content.decode()
+    assert "broke off before the file was complete" in page
+    assert upstream.all_closed()
+    entry = Activity.objects.get(action=Activity.Action.DOWNLOADED)
+    assert entry.outcome == (
+        "The download from Weblink broke off before the file was complete. Try again."
+    )
+
+
+@pytest.mark.django_db(transaction=True)  # response.close() closes the database connection
+def test_the_access_log_says_when_a_streamed_file_was_cut(
+    client_connected, simulator, report, caplog
+):
+    simulator.settings.download_rows = 20_000
+    simulator.faults.cut_download_after = 200_000
+    response = download(client_connected, report.id, "csv")
+    with pytest.raises(UpstreamUnavailable):
+        for _chunk in response.streaming_content:
+            pass
+    response.close()
+    lines = [r for r in caplog.records if r.name == "reports_admin.access"]
+    assert lines[-1].getMessage().startswith(f"POST /reports/{report.id}/download/ 200 incomplete")
+    assert lines[-1].incomplete is True

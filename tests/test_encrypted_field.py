@@ -1,10 +1,14 @@
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection as db_connection
 from django.db import transaction
 from django.urls import reverse
 
 from reports_admin.connection.token_keys import (
     UnreadableTokenError,
+    encrypt_token,
     generate_key_entry,
     token_fingerprint,
 )
@@ -69,8 +73,8 @@ def test_the_database_holds_only_ciphertext(key_entry, user):
 
     access, refresh = raw_tokens(connection.pk)
 
-    assert access.startswith(f"v1:{key_id}:")
-    assert refresh.startswith(f"v1:{key_id}:")
+    assert access.startswith(f"v2:{key_id}:")
+    assert refresh.startswith(f"v2:{key_id}:")
     for value in (access, refresh):
         assert TOKEN not in value
         assert REFRESH not in value
@@ -187,7 +191,7 @@ def test_rotation_rewrites_every_row_so_the_old_key_can_go(settings, django_user
     for connection in WeblinkConnection.objects.select_related("user"):
         assert connection.access_token == f"token-of-{connection.user.username}"
         assert connection.refresh_token == REFRESH
-        assert raw_tokens(connection.pk)[0].startswith(f"v1:{new_id}:")
+        assert raw_tokens(connection.pk)[0].startswith(f"v2:{new_id}:")
 
 
 def test_an_expired_connection_needs_reconnecting(key_entry, user):
@@ -226,3 +230,39 @@ def test_the_admin_shows_the_connection_but_never_its_tokens(key_entry, user, ad
         assert connection.fingerprint in content
         for secret in (TOKEN, REFRESH, access, refresh):
             assert secret not in content
+
+
+def test_the_ciphertext_is_bound_to_the_company_and_the_field(key_entry, user):
+    connection = make_connection(user)
+    access, refresh = raw_tokens(connection.pk)
+    # The access ciphertext in the refresh column, and the other way round: neither reads.
+    WeblinkConnection.objects.filter(pk=connection.pk).update(
+        access_token=refresh, refresh_token=access
+    )
+    swapped = WeblinkConnection.objects.get(pk=connection.pk)
+    assert swapped.access_token is None
+    assert swapped.refresh_token is None
+    assert swapped.token_unreadable
+    # Back in place, but the company changed behind the field's back: neither reads.
+    WeblinkConnection.objects.filter(pk=connection.pk).update(
+        access_token=access, refresh_token=refresh, company="other"
+    )
+    moved = WeblinkConnection.objects.get(pk=connection.pk)
+    assert moved.access_token is None
+    assert moved.token_unreadable
+
+
+def test_a_v1_ciphertext_is_read_and_rotated_to_v2(key_entry, user):
+    connection = make_connection(user)
+    # As stored before the associated data bound the company and field: the owner alone.
+    old = encrypt_token(TOKEN, associated_data=str(user.pk).encode()).replace("v2:", "v1:", 1)
+    WeblinkConnection.objects.filter(pk=connection.pk).update(access_token=old)
+    assert WeblinkConnection.objects.get(pk=connection.pk).access_token == TOKEN
+
+    out = io.StringIO()
+    call_command("rotate_token_keys", stdout=out)
+    assert "re-encrypted" in out.getvalue()
+
+    access, _refresh = raw_tokens(connection.pk)
+    assert access.startswith("v2:")
+    assert WeblinkConnection.objects.get(pk=connection.pk).access_token == TOKEN

@@ -67,7 +67,7 @@ def test_rotate_rewrites_every_row_in_batches_and_then_changes_nothing(settings,
 
     assert f"Connections: 5; re-encrypted with key '{new_id}': 5; already on it: 0;" in out
     after = raw_access_tokens()
-    assert all(after[pk].startswith(f"v1:{new_id}:") and after[pk] != before[pk] for pk in after)
+    assert all(after[pk].startswith(f"v2:{new_id}:") and after[pk] != before[pk] for pk in after)
 
     out, _ = run("rotate_token_keys")
 

@@ -2,14 +2,19 @@
 without spaces is refused at its field, before any call to Weblink; and the token and the
 password never show on Django's error page."""
 
+import secrets
+import sys
+
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
-from django.views.debug import SafeExceptionReporterFilter
+from django.views.debug import SafeExceptionReporterFilter, technical_500_response
+from requests.adapters import HTTPAdapter
 
 from reports_admin.connection import views
 from reports_admin.connection.selectors import connection_get
 from reports_admin.web.middleware import CurrentConnection
+from reports_admin.weblink import WeblinkClient
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +59,29 @@ def test_the_error_report_hides_the_password(user):
     assert views.connection_sign_in(request).status_code == 400
     shown = SafeExceptionReporterFilter().get_post_parameters(request)
     assert shown["signin-password"] == "********************"
+
+
+def _debug_page_of_a_failing_call(client) -> str:
+    """Django's technical 500 page for an exception raised inside ``client``'s call; this
+    frame, the first of the traceback, holds the client but not its token, as a view would."""
+    try:
+        client.report_types()
+    except RuntimeError:
+        exc_info = sys.exc_info()
+    return technical_500_response(RequestFactory().get("/reports/"), *exc_info).content.decode()
+
+
+def test_a_failure_inside_a_client_call_shows_no_token_on_the_debug_page(
+    settings, monkeypatch, weblink_url
+):
+    settings.DEBUG = True
+
+    def broken_send(self, request, **kwargs):
+        raise RuntimeError("a bug deep inside the HTTP library")
+
+    monkeypatch.setattr(HTTPAdapter, "send", broken_send)
+    client = WeblinkClient(secrets.token_hex(16), base_url=weblink_url)
+    page = _debug_page_of_a_failing_call(client)
+    assert "a bug deep inside the HTTP library" in page  # the page did show the frames
+    assert "Bearer" in page or "headers" in page  # the frames' variables are listed
+    assert client._token not in page

@@ -224,7 +224,7 @@ def test_each_call_sends_exactly_this(api, client, call, method, path, query, bo
     assert request.headers["Accept"] == "application/json"
     assert_json_body(request, body)
     assert request.req_kwargs["timeout"] == (1.5, 7.0)
-    assert request.req_kwargs["stream"] is False
+    assert request.req_kwargs["stream"] is True  # read as a stream, bounded
 
 
 def test_download_sends_exactly_this(api, client):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from weblink_sim import auth, report_files, seed, validation
+from weblink_sim.faults import HOSTILE_TEXT
 from weblink_sim.report_files import ReportFile
 from weblink_sim.validation import ApiError
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from weblink_sim.server import Simulator
 
 DEFAULT_LIMIT = 25
+ENDLESS_COUNT = 1_000_000_000  # the count the endless_list fault claims
 
 
 @dataclass(frozen=True)
@@ -72,19 +74,37 @@ def sign_in(sim: Simulator, request: ApiRequest) -> Answer:
     return JsonAnswer(200, auth.sign_in(sim.tokens, request.fields()))
 
 
+def _hostile(sim: Simulator, items: list[dict], **texts: str) -> list[dict]:
+    """``items`` as they are, or with each named text set (``=``) or suffixed (``+``) with the
+    hostile text when the ``hostile_texts`` fault is on."""
+    if not sim.faults.hostile_texts:
+        return items
+    changed = []
+    for item in items:
+        item = dict(item)
+        for name, how in texts.items():
+            before = item.get(name) or ""
+            item[name] = HOSTILE_TEXT if how == "=" else f"{before} {HOSTILE_TEXT}"
+        changed.append(item)
+    return changed
+
+
 def report_types(sim: Simulator, request: ApiRequest) -> Answer:
-    return JsonAnswer(200, list(seed.REPORT_TYPES))
+    return JsonAnswer(200, _hostile(sim, list(seed.REPORT_TYPES), name="+", description="="))
 
 
 def argument_fields(sim: Simulator, request: ApiRequest) -> Answer:
-    return JsonAnswer(200, seed.ARGUMENT_FIELDS)
+    fields = {
+        key: _hostile(sim, values, description="=") for key, values in seed.ARGUMENT_FIELDS.items()
+    }
+    return JsonAnswer(200, fields)
 
 
 def option_list(name: str) -> Handler:
     """The handler for one of the company's option lists."""
 
     def handler(sim: Simulator, request: ApiRequest) -> Answer:
-        return JsonAnswer(200, list(seed.OPTION_LISTS[name]))
+        return JsonAnswer(200, _hostile(sim, list(seed.OPTION_LISTS[name]), name="+"))
 
     return handler
 
@@ -106,7 +126,13 @@ def report_list(sim: Simulator, request: ApiRequest) -> Answer:
         limit = min(limit, cap)
     if sim.faults.take_create_during_list():
         _create_during_list(sim)
-    count, reports = sim.state.page(limit=limit, limit_from=limit_from)
+    if sim.faults.endless_list:
+        # A count that never ends, and pages that never advance.
+        _count, reports = sim.state.page(limit=limit, limit_from=0)
+        count = ENDLESS_COUNT
+    else:
+        count, reports = sim.state.page(limit=limit, limit_from=limit_from)
+    reports = _hostile(sim, reports, name="+", description="=")
     # As in the vendor's example: the count is a string, limit and limit_from are numbers.
     return JsonAnswer(
         200, {"count": str(count), "limit": limit, "limit_from": limit_from, "reports": reports}
@@ -230,7 +256,12 @@ def dispatch(sim: Simulator, request: ApiRequest) -> Answer:
     try:
         return handler(sim, request, **params)
     except ApiError as failure:
-        return JsonAnswer(failure.status, failure.body())
+        body = failure.body()
+        if sim.faults.hostile_texts:
+            body["message"] = HOSTILE_TEXT
+            if isinstance(body.get("errors"), dict):
+                body["errors"] = {key: [HOSTILE_TEXT] for key in body["errors"]}
+        return JsonAnswer(failure.status, body)
 
 
 def _route(path: str) -> tuple[dict[str, Handler], dict[str, str]] | None:

@@ -6,6 +6,9 @@ import dataclasses
 import threading
 from dataclasses import dataclass
 
+# HTML with an htmx attribute: rendered as HTML, it would POST a disconnect as the page loads.
+HOSTILE_TEXT = '<span hx-post="/connection/disconnect/" hx-trigger="load">&lt;b&gt;x</span>'
+
 
 @dataclass
 class Faults:
@@ -23,6 +26,13 @@ class Faults:
     - ``create_during_list``: the N-th ``GET /company/report`` (1-based, counted since the
       fault was set) first creates one new report, "Created during the read", a copy of an
       existing one; it fires once, after which the fault ends.
+    - ``hostile_texts``: every text Weblink writes (type names and descriptions, field
+      descriptions, option names, report names, error messages) carries ``HOSTILE_TEXT``, HTML
+      with an htmx attribute that would disconnect whoever rendered it as HTML.
+    - ``json_padding_bytes``: JSON answers are padded with this many spaces (still valid JSON).
+    - ``drip_seconds``: JSON answers are sent one byte at a time, this many seconds apart.
+    - ``endless_list``: ``GET /company/report`` says a count of a billion and answers the same
+      first page whatever ``limit_from`` asks for.
     """
 
     latency: float = 0.0
@@ -34,6 +44,10 @@ class Faults:
     tokens_expired: bool = False
     list_page_cap: int | None = None
     create_during_list: int | None = None
+    hostile_texts: bool = False
+    json_padding_bytes: int | None = None
+    drip_seconds: float | None = None
+    endless_list: bool = False
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -99,6 +113,10 @@ _FAULT_TYPES = {
     "tokens_expired": bool,
     "list_page_cap": int,
     "create_during_list": int,
+    "hostile_texts": bool,
+    "json_padding_bytes": int,
+    "drip_seconds": (int, float),
+    "endless_list": bool,
 }
 
 
@@ -109,6 +127,8 @@ def _checked(name: str, value: object) -> object:
         "cut_download_after",
         "list_page_cap",
         "create_during_list",
+        "json_padding_bytes",
+        "drip_seconds",
     )
     if value is None and nullable:
         return None

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from weblink_sim import api, control
 from weblink_sim.auth import TokenStore
-from weblink_sim.faults import Faults, RequestLog, RequestRecord, Settings
+from weblink_sim.faults import HOSTILE_TEXT, Faults, RequestLog, RequestRecord, Settings
 from weblink_sim.report_files import ReportFile
 from weblink_sim.state import CompanyState
 
@@ -168,7 +168,34 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(answer.body, ensure_ascii=False).encode()
         if sim.faults.malformed_json:
             data = data[: max(1, len(data) // 2)]
-        self._send_json(answer.status, data, answer.headers)
+        self._send_json(answer.status, data, answer.headers, api=True)
+
+    def _send_json(
+        self, status: int, data: bytes, headers: dict[str, str] | None = None, api: bool = False
+    ) -> None:
+        """A JSON answer; an API answer is padded or dripped when those faults are set."""
+        faults = self.server.simulator.faults if api else Faults()
+        padding = faults.json_padding_bytes or 0
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data) + padding))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            if faults.drip_seconds is not None:
+                for byte in range(len(data)):
+                    self.wfile.write(data[byte : byte + 1])
+                    self.wfile.flush()
+                    time.sleep(faults.drip_seconds)
+            else:
+                self.wfile.write(data)
+            blank = b" " * 65536
+            while padding > 0:
+                self.wfile.write(blank[:padding])
+                padding -= len(blank)
+        except OSError:
+            self.close_connection = True  # the client stopped reading
 
     def _read_body(self) -> bytes | None:
         """The request body, or None after answering a request the server cannot read."""
@@ -183,15 +210,6 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(int(length))
 
-    def _send_json(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """What the base class answers itself (unreadable requests, unknown methods), as JSON."""
         if code == HTTPStatus.NOT_IMPLEMENTED:
@@ -203,7 +221,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_forced(self, status: int) -> None:
         # A 429 says when to come back, as rate limiters do.
         headers = {"Retry-After": "1"} if status == 429 else {}
-        message = {"message": f"Simulated failure with status {status}."}
+        text = f"Simulated failure with status {status}."
+        if self.server.simulator.faults.hostile_texts:
+            text = HOSTILE_TEXT
+        message = {"message": text}
         self._send_json(status, json.dumps(message).encode(), headers)
 
     def _send_file(self, file: ReportFile, cut_after: int | None) -> None:

@@ -1,23 +1,29 @@
-"""A model field that stores a Weblink token encrypted, bound to its owner."""
+"""A model field that stores a Weblink token encrypted, bound to its owner, company and field."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import models
 
 from reports_admin.connection.token_keys import (
+    FORMAT_VERSION,
     UnreadableTokenError,
     configured_keys,
     decrypt_token,
     encrypt_token,
     is_ciphertext,
     key_id_of,
+    version_of,
 )
 
 
 class EncryptedTokenField(models.TextField):
-    """A token kept encrypted with the id in ``associated_data_field`` bound to it.
+    """A token kept encrypted, bound (as AES-GCM associated data) to the owner's id in
+    ``associated_data_field``, the company in ``company_field`` and this field's name, so a
+    ciphertext copied to another row, company or field does not decrypt. (Ciphertexts of
+    format v1 bind the owner alone; they are still read, and rotate_token_keys rewrites them.)
 
     The column and the instance attribute ``<name>_ciphertext`` hold only ciphertext, so
     save(), refresh_from_db(), querysets and bulk_update() move ciphertext and never the
@@ -26,8 +32,11 @@ class EncryptedTokenField(models.TextField):
     and ``is_unreadable`` tells that apart from no token at all.
     """
 
-    def __init__(self, *args: Any, associated_data_field: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, associated_data_field: str, company_field: str = "company", **kwargs: Any
+    ) -> None:
         self.associated_data_field = associated_data_field
+        self.company_field = company_field
         # Never in a form or the admin: there is nothing a person should see or type there.
         kwargs["editable"] = False
         super().__init__(*args, **kwargs)
@@ -36,6 +45,8 @@ class EncryptedTokenField(models.TextField):
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("editable", None)
         kwargs["associated_data_field"] = self.associated_data_field
+        if self.company_field != "company":
+            kwargs["company_field"] = self.company_field
         return name, path, args, kwargs
 
     def get_attname(self) -> str:
@@ -62,7 +73,7 @@ class EncryptedTokenField(models.TextField):
         # Decrypted once per instance, ciphertext and owner: a page checks and uses a token
         # several times.
         cache_name = f"_{self.name}_decrypted"
-        associated_data = self._associated_data(instance)
+        associated_data = self._associated_data(instance, version_of(ciphertext))
         cached = instance.__dict__.get(cache_name)
         if cached is not None and cached[:2] == (ciphertext, associated_data):
             return cached[2]
@@ -73,7 +84,9 @@ class EncryptedTokenField(models.TextField):
     def write(self, instance: models.Model, token: str | None) -> None:
         """Encrypts ``token`` with the newest key for the instance's owner (None clears it)."""
         ciphertext = (
-            encrypt_token(token, associated_data=self._associated_data(instance)) if token else None
+            encrypt_token(token, associated_data=self._associated_data(instance, FORMAT_VERSION))
+            if token
+            else None
         )
         setattr(instance, self.attname, ciphertext)
 
@@ -86,23 +99,31 @@ class EncryptedTokenField(models.TextField):
         return False
 
     def reencrypt(self, instance: models.Model) -> bool:
-        """Re-encrypts the stored token with the newest key; False when already on it.
+        """Re-encrypts the stored token with the newest key and format; False when already so.
 
         Raises UnreadableTokenError, leaving the value as it is, when no key can read it.
         """
         token = self.read(instance)
-        if token is None or key_id_of(getattr(instance, self.attname)) == configured_keys()[0].id:
+        if token is None:
+            return False
+        ciphertext = getattr(instance, self.attname)
+        newest = (key_id_of(ciphertext), version_of(ciphertext))
+        if newest == (configured_keys()[0].id, FORMAT_VERSION):
             return False
         self.write(instance, token)
         return True
 
-    def _associated_data(self, instance: models.Model) -> bytes:
+    def _associated_data(self, instance: models.Model, version: str) -> bytes:
         owner_id = getattr(instance, self.associated_data_field)
         if owner_id is None:
             raise ValueError(
                 f"Set {self.associated_data_field} before {self.name}: the token is bound to it."
             )
-        return str(owner_id).encode()
+        if version == "v1":
+            return str(owner_id).encode()
+        company = getattr(instance, self.company_field) or ""
+        # JSON: no two different tuples give the same bytes.
+        return json.dumps([version, str(owner_id), company, self.name]).encode()
 
 
 class _TokenAttribute:

@@ -28,6 +28,9 @@ class WeblinkConnection(models.Model):
         verbose_name=_("user"),
     )
     company = models.CharField(_("company"), max_length=100)
+    # Sign-in proves the company (Weblink accepted its client id); a company typed with a
+    # pasted token is only what the person said: shown as such, and nothing is keyed on it.
+    company_verified = models.BooleanField(_("company verified"), default=True)
     username = models.CharField(_("Weblink user name"), max_length=150, blank=True)
     access_token = EncryptedTokenField(_("access token"), associated_data_field="user_id")
     refresh_token = EncryptedTokenField(

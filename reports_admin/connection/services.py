@@ -11,6 +11,7 @@ from reports_admin.activity.services import activity_recorded
 from reports_admin.connection.calls import weblink_call
 from reports_admin.connection.models import WeblinkConnection
 from reports_admin.connection.selectors import connection_get
+from reports_admin.connection.throttle import connect_attempt_count
 from reports_admin.weblink import WeblinkClient
 from reports_admin.weblink.metadata import TokenGrant
 
@@ -24,19 +25,29 @@ def connection_sign_in(
     The password is used for this one call and never stored.
     """
     with activity_recorded(user=user, action=Activity.Action.CONNECTED):
+        connect_attempt_count(user=user, company=company, username=username)
         grant = WeblinkClient().sign_in(
             company=company, username=username, password=password, tfa=tfa
         )
-        return _connection_store(user=user, company=company, username=username, grant=grant)
+        return _connection_store(
+            user=user, company=company, company_verified=True, username=username, grant=grant
+        )
 
 
 @sensitive_variables("password", "token", "grant")
 def connection_save_token(*, user: AbstractBaseUser, company: str, token: str) -> WeblinkConnection:
     """Stores a pasted access token after a cheap read has proved that Weblink accepts it."""
     with activity_recorded(user=user, action=Activity.Action.CONNECTED):
+        # Per person only: the company typed with a token is not verified.
+        connect_attempt_count(user=user)
         WeblinkClient(token).report_types()
+        # No documented call says which company a token belongs to.
         return _connection_store(
-            user=user, company=company, username="", grant=TokenGrant(access_token=token)
+            user=user,
+            company=company,
+            company_verified=False,
+            username="",
+            grant=TokenGrant(access_token=token),
         )
 
 
@@ -55,10 +66,16 @@ def connection_disconnect(*, user: AbstractBaseUser) -> None:
 
 
 def _connection_store(
-    *, user: AbstractBaseUser, company: str, username: str, grant: TokenGrant
+    *,
+    user: AbstractBaseUser,
+    company: str,
+    company_verified: bool,
+    username: str,
+    grant: TokenGrant,
 ) -> WeblinkConnection:
     connection = connection_get(user=user) or WeblinkConnection(user=user)
     connection.company = company
+    connection.company_verified = company_verified
     connection.username = username
     connection.accept_grant(grant)
     connection.save()

@@ -25,7 +25,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
-FORMAT_VERSION = "v1"
+# The version says what the associated data binds: v1 the owner alone; v2 the owner, the
+# company and the field (see EncryptedTokenField). New ciphertexts are v2; v1 is still read,
+# and rotate_token_keys rewrites it.
+FORMAT_VERSION = "v2"
+FORMAT_VERSIONS = ("v1", "v2")
 KEY_BYTES = 32
 NONCE_BYTES = 12
 KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -131,7 +135,7 @@ def decrypt_token(ciphertext: str, *, associated_data: bytes) -> str:
 
     Raises UnreadableTokenError when no configured key can read it.
     """
-    key_id, payload = _split(ciphertext)
+    _version, key_id, payload = _split(ciphertext)
     key = next((k for k in configured_keys() if k.id == key_id), None)
     if key is None:
         raise UnreadableTokenError(f"No configured token key has the id {key_id!r}.")
@@ -149,6 +153,11 @@ def decrypt_token(ciphertext: str, *, associated_data: bytes) -> str:
 
 def key_id_of(ciphertext: str) -> str:
     """The id of the key that encrypted ``ciphertext``; UnreadableTokenError if malformed."""
+    return _split(ciphertext)[1]
+
+
+def version_of(ciphertext: str) -> str:
+    """The format version of ``ciphertext``; UnreadableTokenError if malformed."""
     return _split(ciphertext)[0]
 
 
@@ -161,12 +170,12 @@ def is_ciphertext(value: str) -> bool:
     return True
 
 
-def _split(ciphertext: str) -> tuple[str, str]:
+def _split(ciphertext: str) -> tuple[str, str, str]:
     version, _, rest = ciphertext.partition(":")
     key_id, _, payload = rest.partition(":")
-    if version != FORMAT_VERSION or not KEY_ID_PATTERN.fullmatch(key_id) or not payload:
+    if version not in FORMAT_VERSIONS or not KEY_ID_PATTERN.fullmatch(key_id) or not payload:
         raise UnreadableTokenError("The value is not a token ciphertext.")
-    return key_id, payload
+    return version, key_id, payload
 
 
 def token_fingerprint(token: str) -> str:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reports_admin.connection import services
 from reports_admin.connection.forms import WeblinkSignInForm, WeblinkTokenForm
+from reports_admin.connection.throttle import TooManyAttempts
 from reports_admin.weblink import TokenRejected, TwoFactorRequired, WeblinkError
 
 
@@ -42,6 +43,9 @@ def connection_sign_in(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.connection_sign_in(user=request.user, **form.cleaned_data)
+        except TooManyAttempts as error:
+            form.add_error(None, error.message)
+            return _render_page(request, sign_in_form=form, status=429)
         except TwoFactorRequired:
             # Weblink answers 402 for a code missing, wrong or expired alike: what the person
             # typed tells them apart.
@@ -74,6 +78,9 @@ def connection_save_token(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.connection_save_token(user=request.user, **form.cleaned_data)
+        except TooManyAttempts as error:
+            form.add_error(None, error.message)
+            return _render_page(request, token_form=form, status=429)
         except TokenRejected:
             form.add_error("token", _("Weblink did not accept this token."))
         except WeblinkError as error:

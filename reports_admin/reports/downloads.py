@@ -89,7 +89,7 @@ def _download_response(
     """Runs the report on Weblink and answers with the file, streamed.
 
     Raises a WeblinkError (and logs it as the activity's outcome) when Weblink refuses or
-    fails before the first byte. ``name`` names the file; ``report_id`` is blank for a
+    fails before the first chunk has arrived. ``name`` names the file; ``report_id`` is blank for a
     report that is not saved.
     """
     user = connection_required(connection).user
@@ -117,9 +117,10 @@ def _download_response(
     except WeblinkError as error:
         record(error.message)
         raise
-    response = StreamingHttpResponse(
-        _FileStream(download, on_end=record), content_type=CONTENT_TYPES[format]
-    )
+    stream = _FileStream(download, on_end=record)
+    # Before any status goes out: a file cut before its first chunk gets our error page.
+    stream.read_first()
+    response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[format])
     if download.content_length is not None:
         response["Content-Length"] = str(download.content_length)
     response["Content-Disposition"] = content_disposition(file_name(name, format))
@@ -160,11 +161,19 @@ class _FileStream:
         self._chunks = download.iter_chunks(CHUNK_SIZE)
         self._on_end = on_end
         self._ended = False
+        self._first: bytes | None = None
+
+    def read_first(self) -> None:
+        """Read the first chunk now; a WeblinkError (already recorded) if the file breaks."""
+        self._first = next(self, None)  # None: an empty file, recorded as accepted
 
     def __iter__(self) -> Iterator[bytes]:
         return self
 
     def __next__(self) -> bytes:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
         try:
             return next(self._chunks)
         except StopIteration:

@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, RegexValidator
 from django.http import QueryDict
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from reports_admin.labels import (
@@ -167,7 +168,8 @@ def _field_for(
     common = {
         "required": required,
         "label": readable_label(argument.key),
-        "help_text": field_help(argument.key, argument.description or ""),
+        # Crispy renders help_text unescaped, and Weblink's text is text, never HTML.
+        "help_text": escape(field_help(argument.key, argument.description or "")),
     }
     blank = [] if required else [("", nothing_picked(kind))]
     if kind == FieldKind.ENUM:
@@ -182,7 +184,7 @@ def _field_for(
         return forms.ChoiceField(choices=blank + choices, **common)
     if kind in OPTION_KINDS:
         hint, not_digits = _TYPED_ID_TEXTS[kind]
-        common["help_text"] = " ".join(filter(None, [common["help_text"], str(hint)]))
+        common["help_text"] = " ".join(filter(None, [common["help_text"], escape(str(hint))]))
         digits = RegexValidator(r"^\d+$", not_digits)
         return forms.CharField(validators=[digits], **common)
     return forms.CharField(**common)

@@ -95,8 +95,9 @@ def report_send_once(
 
 
 def _cooloff_key(*, connection: WeblinkConnection, report: Report) -> str:
-    # Per company, not per person: two colleagues pressing Send now send once.
-    return f"send:cooloff:{connection.company.casefold()}:{report.id}"
+    # Per connection: the company may be only what the person typed with a pasted token, so
+    # keyed on it, anyone could block another company's send.
+    return f"send:cooloff:{connection.pk}:{report.id}"
 
 
 def _cooloff_claim(cooloff_key: str, report: Report) -> None:

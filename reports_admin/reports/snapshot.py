@@ -245,10 +245,12 @@ def _read_all(client: WeblinkClient, *, deadline: float) -> tuple[Report, ...]:
 
     Offsets shift while the list is read (a report added or deleted) and Weblink may answer
     fewer rows than asked, so a short page's missing rows, and rows missing from the count,
-    are read again, up to READ_TRIES times. WEBLINK_MAX_REPORTS and the deadline bound it.
+    are read again, up to READ_TRIES times. WEBLINK_MAX_REPORTS and the deadline bound it, and
+    pages that add nothing new end it: a ``count`` that never ends cannot make it run on.
     """
     page_size = settings.WEBLINK_LIST_PAGE_SIZE
     most = settings.WEBLINK_MAX_REPORTS
+    batch = max(1, settings.WEBLINK_LIST_CONCURRENCY)
     first = client.reports(limit=page_size, limit_from=0)
     found = {r.id: r for r in first.reports}
     count = min(first.count, most)
@@ -256,23 +258,27 @@ def _read_all(client: WeblinkClient, *, deadline: float) -> tuple[Report, ...]:
     if 0 < len(first.reports) < min(page_size, count):
         page_size = len(first.reports)
     ranges = [(offset, page_size) for offset in range(len(first.reports), count, page_size)]
-    with ThreadPoolExecutor(max_workers=settings.WEBLINK_LIST_CONCURRENCY) as pool:
+    with ThreadPoolExecutor(max_workers=batch) as pool:
         for _try in range(READ_TRIES):
-            if not ranges:
-                break
             again = []
-            for (offset, limit), page in zip(ranges, _pages(pool, client, ranges), strict=True):
+            # A batch at a time, so that a batch adding nothing new stops the read early.
+            for start in range(0, len(ranges), batch):
                 _check_deadline(deadline)
-                found.update((r.id, r) for r in page.reports)
-                count = max(count, min(page.count, most))
-                expected = min(limit, count - offset)
-                if 0 < len(page.reports) < expected:
-                    again.append((offset + len(page.reports), expected - len(page.reports)))
+                known = len(found)
+                some = ranges[start : start + batch]
+                for (offset, limit), page in zip(some, _pages(pool, client, some), strict=True):
+                    found.update((r.id, r) for r in page.reports)
+                    count = max(count, min(page.count, most))
+                    expected = min(limit, count - offset)
+                    if 0 < len(page.reports) < expected:
+                        again.append((offset + len(page.reports), expected - len(page.reports)))
+                if len(found) == known or len(found) >= most:
+                    return tuple(found.values())[:most]
             if len(found) < count and not again:
                 # Rows moved while the list was read: read the tail once more.
                 tail = max(0, min(len(found), count) - page_size)
                 again = [(offset, page_size) for offset in range(tail, count, page_size)]
-            if len(found) >= most:
+            if not again:
                 break
             ranges = again
     return tuple(found.values())[:most]

@@ -13,9 +13,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
 from reports_admin.connection.selectors import CurrentConnection
+from reports_admin.web import two_factor
 from reports_admin.web.request_id import request_id
 
 access_logger = logging.getLogger("reports_admin.access")
@@ -85,26 +89,33 @@ class _LoggedStream:
         self._response = response
         self._id = current_id
         self._started = started
+        self._complete = False
 
     def __iter__(self) -> Iterator[bytes]:
         request_id.set(self._id)
         yield from self._content
+        self._complete = True
 
     def close(self) -> None:
         request_id.set(self._id)
-        _log_access(self._request, self._response, self._started)
+        # The status went out with the first chunk; the line says when the body did not.
+        _log_access(self._request, self._response, self._started, incomplete=not self._complete)
         request_id.set("-")
 
 
-def _log_access(request: HttpRequest, response: HttpResponseBase, started: float) -> None:
+def _log_access(
+    request: HttpRequest, response: HttpResponseBase, started: float, *, incomplete: bool = False
+) -> None:
     user = getattr(request, "user", None)
     user_id = user.pk if user is not None and user.is_authenticated else None
     milliseconds = round((time.monotonic() - started) * 1000)
-    access_logger.info(
-        "%s %s %s %d ms user %s",
+    access_logger.log(
+        logging.WARNING if incomplete else logging.INFO,
+        "%s %s %s%s %d ms user %s",
         request.method,
         request.path,
         response.status_code,
+        " incomplete" if incomplete else "",
         milliseconds,
         user_id if user_id is not None else "-",
         extra={
@@ -112,9 +123,62 @@ def _log_access(request: HttpRequest, response: HttpResponseBase, started: float
             "method": request.method,
             "path": request.path,
             "status": response.status_code,
+            "incomplete": incomplete,
             "ms": milliseconds,
         },
     )
+
+
+class TwoFactorMiddleware:
+    """Asks a person who has two-factor sign-in on for a code before any page, /admin/
+    included, and sends staff without it to set it up when REQUIRE_2FA_FOR_STAFF is set.
+
+    Goes after django_otp's OTPMiddleware. What a person needs is worked out once per sign-in
+    and kept in the session, so other pages cost no query.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return self.get_response(request)
+        needed = request.session.get(two_factor.NEEDED_SESSION_KEY)
+        if needed is None:
+            needed = _two_factor_needed(user)
+            request.session[two_factor.NEEDED_SESSION_KEY] = needed
+        if not needed or _reachable_before_the_code(request, needed):
+            return self.get_response(request)
+        if needed == "verify":
+            if request.method == "GET":
+                request.session[two_factor.NEXT_SESSION_KEY] = request.get_full_path()
+            return redirect("two_factor_verify")
+        messages.warning(request, _("Staff must turn on two-factor sign-in first."))
+        return redirect("two_factor")
+
+
+def _two_factor_needed(user) -> str:
+    """ "verify" when the person has a device, "setup" for staff who must, else ""."""
+    if user_has_device(user):
+        return "verify"
+    if settings.REQUIRE_2FA_FOR_STAFF and user.is_staff:
+        return "setup"
+    return ""
+
+
+def _reachable_before_the_code(request: HttpRequest, needed: str) -> bool:
+    """Signing in and out, the page that asks for the code (or sets it up), the language,
+    health checks and static files."""
+    if request.path_info.startswith(("/static/", "/healthz", "/readyz")):
+        return True
+    names = {"login", "logout", "set_language", "two_factor_verify"}
+    if needed == "setup":
+        names.add("two_factor")
+    try:
+        return resolve(request.path_info).url_name in names
+    except Resolver404:
+        return False
 
 
 class SessionLimitMiddleware:

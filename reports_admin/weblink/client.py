@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import http.cookiejar
+import json
 import logging
 import math
 import re
@@ -24,7 +25,10 @@ import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import ReadTimeoutError
 
 from reports_admin.weblink.errors import (
     BadAnswer,
@@ -62,6 +66,7 @@ RETRY_AFTER_CAP_SECONDS = 3.0
 RETRY_STATUSES = frozenset({502, 503, 504})
 _ID = re.compile(r"[0-9]{1,20}")
 _DETAIL_MAX_CHARS = 300
+_READ_CHUNK_BYTES = 64 * 1024
 _BROKEN_DOWNLOAD = gettext_lazy(
     "The download from Weblink broke off before the file was complete. Try again."
 )
@@ -127,11 +132,11 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-def _error_details(response: requests.Response) -> tuple[str, dict[str, list[str]]]:
+def _error_details(content: bytes) -> tuple[str, dict[str, list[str]]]:
     """The text and per-field errors of an error body, whose shape is not documented."""
     try:
-        body = response.json()
-    except (ValueError, requests.RequestException):
+        body = json.loads(content)
+    except ValueError:
         return "", {}
     if not isinstance(body, dict):
         return "", {}
@@ -211,6 +216,8 @@ class WeblinkClient:
         self._connect_timeout = settings.WEBLINK_CONNECT_TIMEOUT
         self._read_timeout = settings.WEBLINK_READ_TIMEOUT
         self._download_read_timeout = settings.WEBLINK_DOWNLOAD_READ_TIMEOUT
+        self._total_timeout = settings.WEBLINK_TOTAL_TIMEOUT
+        self._max_json_bytes = settings.WEBLINK_MAX_JSON_BYTES
         self._option_paths = {
             FieldKind.PBX_QUEUE: settings.WEBLINK_QUEUES_PATH,
             FieldKind.PBX_USER: settings.WEBLINK_USERS_PATH,
@@ -372,14 +379,64 @@ class WeblinkClient:
         rejected: str | None = None,
     ) -> Any:
         """Send a JSON call and return its decoded body (None when empty)."""
-        response = self._send(method, path, body=body, params=params, read=read, rejected=rejected)
-        if not response.content:
+        deadline = time.monotonic() + self._total_timeout
+        response = self._send(
+            method, path, body=body, params=params, read=read, rejected=rejected, deadline=deadline
+        )
+        content = self._read_body(response, deadline)
+        if not content.strip():
             return None
         try:
-            return response.json()
+            return json.loads(content)
         except ValueError as exc:
             raise BadAnswer(_("Weblink sent an answer that is not valid JSON.")) from exc
 
+    def _read_body(self, response: requests.Response, deadline: float) -> bytes:
+        """The whole body, read as a stream: cut off past WEBLINK_MAX_JSON_BYTES or the call's
+        deadline (a body dripped a byte at a time must not hold a worker), always closed."""
+        limit = self._max_json_bytes
+        too_large = BadAnswer(
+            _("Weblink sent an answer larger than %(megabytes)s MB, so it was not read.")
+            % {"megabytes": round(limit / 1_000_000, 1)}
+        )
+        chunks, size = [], 0
+        try:
+            length = _content_length(response)
+            if length is not None and length > limit:
+                raise too_large
+            while True:
+                self._bound_next_read(response, deadline)
+                chunk = response.raw.read1(_READ_CHUNK_BYTES, decode_content=True)
+                if not chunk:
+                    return b"".join(chunks)
+                size += len(chunk)
+                if size > limit:
+                    raise too_large
+                chunks.append(chunk)
+        except (Urllib3Error, OSError, requests.RequestException) as exc:
+            timed_out = isinstance(exc, ReadTimeoutError | TimeoutError)
+            raise UpstreamUnavailable(
+                _("Weblink did not send its whole answer in time. Try again in a moment.")
+                if timed_out
+                else _("The connection to Weblink broke off. Try again in a moment."),
+                timed_out=timed_out,
+            ) from exc
+        finally:
+            response.close()
+
+    def _bound_next_read(self, response: requests.Response, deadline: float) -> None:
+        """Let the next read wait no longer than the call has left; past it, a timeout."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("WEBLINK_TOTAL_TIMEOUT")
+        connection = response.raw.connection
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            sock.settimeout(min(self._read_timeout, remaining))
+
+    # Every variable of this frame and of the HTTP library's frames below it (the
+    # Authorization header) shows as stars on a debug page.
+    @sensitive_variables()
     def _send(
         self,
         method: str,
@@ -390,10 +447,14 @@ class WeblinkClient:
         read: bool = False,
         download: bool = False,
         rejected: str | None = None,
+        deadline: float | None = None,
     ) -> requests.Response:
-        """One call, retried only when ``read``; raises the WeblinkError family.
+        """One call, retried only when ``read``; raises the WeblinkError family. Returns the
+        response with its body still to read.
 
         ``rejected`` marks sign-in and refresh: no bearer token, and the message for a 401.
+        ``deadline`` (time.monotonic) bounds the whole call, retries included; a download has
+        none: its read timeout is the idle time allowed between chunks.
         """
         headers = {"Accept": "*/*" if download else "application/json"}
         if download:
@@ -403,11 +464,18 @@ class WeblinkClient:
             if not self._token:
                 raise TokenRejected(_("No Weblink token is stored. Connect first."))
             headers["Authorization"] = f"Bearer {self._token}"
-        read_timeout = self._download_read_timeout if download else self._read_timeout
         retries = MAX_RETRIES if read else 0
         retry = 0
         while True:
             started = time.monotonic()
+            if deadline is None:
+                read_timeout = self._download_read_timeout
+            elif started < deadline:
+                read_timeout = min(self._read_timeout, deadline - started)
+            else:
+                raise UpstreamUnavailable(
+                    _("Weblink did not answer in time. Try again in a moment."), timed_out=True
+                )
             try:
                 response = _session().request(
                     method,
@@ -417,7 +485,7 @@ class WeblinkClient:
                     headers=headers,
                     timeout=(self._connect_timeout, read_timeout),
                     allow_redirects=False,
-                    stream=download,
+                    stream=True,  # bodies are read bounded: _read_body, or a Download
                 )
             except requests.ConnectionError as exc:  # connect timeouts included
                 self._log(method, path, type(exc).__name__, started)
@@ -444,15 +512,16 @@ class WeblinkClient:
                 retry += 1
                 continue
             if not 200 <= response.status_code < 300:
-                error = self._error(response, rejected)
-                response.close()
-                raise error
+                content = self._read_body(response, deadline or time.monotonic() + read_timeout)
+                raise self._error(response, content, rejected)
             return response
 
-    def _error(self, response: requests.Response, rejected: str | None) -> WeblinkError:
-        """The exception for an answer that is not 2xx."""
+    def _error(
+        self, response: requests.Response, content: bytes, rejected: str | None
+    ) -> WeblinkError:
+        """The exception for an answer that is not 2xx, whose body is ``content``."""
         status = response.status_code
-        text, field_errors = _error_details(response)
+        text, field_errors = _error_details(content)
         text = self._redact(text)
         field_errors = {
             key: [self._redact(message) for message in messages]

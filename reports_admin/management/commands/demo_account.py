@@ -1,4 +1,9 @@
-"""Creates the dashboard account demo / demo, connected to the simulator (for `make run`)."""
+"""Creates the dashboard account demo / demo, connected to the simulator (for `make run`).
+
+A known password is a door anyone can open, so it refuses unless DEBUG is on or ``--demo``
+says this is a demonstration; with DEBUG off the account is an ordinary person, never a
+superuser nor staff.
+"""
 
 import time
 
@@ -13,7 +18,10 @@ DEMO = {"company": "demo", "username": "admin", "password": "demo"}
 
 
 class Command(BaseCommand):
-    help = "Create the demo dashboard account (demo / demo) and connect it to the simulator."
+    help = (
+        "Create the demo dashboard account (demo / demo) and connect it to the simulator. "
+        "Refuses unless DEBUG is on or --demo is given; with DEBUG off it is not a superuser."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,14 +30,24 @@ class Command(BaseCommand):
             default=0,
             help="Seconds to keep trying while the simulator is starting.",
         )
-
-    def handle(self, *args, wait: float, **options):
-        user, created = get_user_model().objects.get_or_create(
-            username="demo", defaults={"is_staff": True, "is_superuser": True}
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Create it although DEBUG is off (a demonstration, never real data).",
         )
+
+    def handle(self, *args, wait: float, demo: bool, **options):
+        if not (settings.DEBUG or demo):
+            raise CommandError(
+                "Refused: demo / demo is an account anyone can sign in to. Turn DEBUG on, "
+                "or pass --demo for a demonstration that holds no real data."
+            )
+        user, created = get_user_model().objects.get_or_create(username="demo")
+        # An administrator only on a developer's own machine.
+        user.is_staff = user.is_superuser = settings.DEBUG
         if created:
             user.set_password("demo")
-            user.save()
+        user.save()
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -43,6 +61,7 @@ class Command(BaseCommand):
                 time.sleep(0.2)  # the simulator is still starting
             except WeblinkError as error:
                 raise CommandError(f"Could not connect the demo account: {error}") from error
+        role = "a superuser" if user.is_superuser else "not staff"
         self.stdout.write(
-            f"Dashboard account demo / demo is connected to {settings.WEBLINK_API_URL}."
+            f"Dashboard account demo / demo ({role}) is connected to {settings.WEBLINK_API_URL}."
         )

@@ -10,7 +10,8 @@ from reports_admin.models import WeblinkConnection
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypts every stored Weblink token with the newest key in WEBLINK_TOKEN_KEYS, "
+        "Re-encrypts every stored Weblink token with the newest key in WEBLINK_TOKEN_KEYS "
+        "and the newest format (older formats bind less associated data), "
         "so that older keys can then be removed from the list."
     )
 
