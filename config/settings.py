@@ -1,5 +1,7 @@
 """Settings, all driven by environment variables (see .env.example)."""
 
+import socket
+
 from django.utils.csp import CSP
 
 from config.env import BASE_DIR, env
@@ -220,6 +222,10 @@ WEBLINK_MAX_REPORTS = env.int("WEBLINK_MAX_REPORTS", default=20_000)
 WEBLINK_REPORTS_READ_SECONDS = env.float("WEBLINK_REPORTS_READ_SECONDS", default=60.0)
 # Send now: a report just sent is not sent again within this many seconds, whoever asks.
 SEND_COOLOFF_SECONDS = env.int("SEND_COOLOFF_SECONDS", default=30)
+
+# This instance's name in every access line (compose sets it per service); the host name
+# (a container's id) when unset.
+INSTANCE_NAME = env("INSTANCE_NAME", default=socket.gethostname())
 
 # Keys that encrypt the stored Weblink tokens: "id:key" entries, newest first.
 WEBLINK_TOKEN_KEYS = env("WEBLINK_TOKEN_KEYS", default="")
