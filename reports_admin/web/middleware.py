@@ -111,9 +111,9 @@ class _LoggedStream:
         request_id.set(self._id)
         try:
             for chunk in self._content:
-                yield chunk
-                # Counted once the server has taken it: a chunk it could not write is not sent.
+                # Bytes handed to the server: the last may not have reached a client that left.
                 self._bytes += len(chunk)
+                yield chunk
         except draining.Interrupted:
             self._ended = SHUTDOWN
             raise
