@@ -3,14 +3,14 @@
 nginx, with the configuration in compose.yaml (its addresses replaced), in front of two
 gunicorn instances started with config/gunicorn.py, on PostgreSQL and Redis, against the
 simulator. Under steady load on the list and a report page, with "Send now" posted through
-its confirmation form now and then and two long downloads under way, both instances are
+its confirmation form now and then and two downloads under way (a short and a long one), both instances are
 restarted one after the other, as docs/deploying.md says: SIGTERM to the old one, which
 refuses new connections at once; its replacement started on the same port as soon as the
 port is free; the next instance only once the replacement's /readyz says 200.
 
 It asserts that no request failed or took over 5 s, that every send went out exactly once,
-and that each long download either completed or failed visibly, never as a short file the
-dashboard logged as complete. It prints its figures. Needs nginx, PostgreSQL and Redis on
+and that each download either completed or failed visibly (the long one must fail), never
+as a short file the dashboard logged as complete. It prints its figures. Needs nginx, PostgreSQL and Redis on
 127.0.0.1 (the ones .ci/run uses); "The report fleet, part 2" will add a worker to restart.
 """
 
@@ -44,8 +44,10 @@ LOAD_THREADS = 4
 SEND_EVERY = 1.0  # seconds
 SLOWEST_ALLOWED = 5.0  # seconds
 GRACE_SECONDS = 3  # DOWNLOAD_GRACE_SECONDS: short, so a long download outlasts it
-DOWNLOAD_ROWS = 100_000  # about 4.6 MB
-DOWNLOAD_RATE = 400_000  # bytes a second: a slow browser, so a download outlasts the grace
+# Two downloads started before the restarts: one the instance finishes sending within its
+# grace period, one (about 14 MB to a slow browser) it cannot, so that one must fail visibly.
+DOWNLOAD_ROWS = {"short": 20_000, "long": 300_000}
+DOWNLOAD_RATE = 400_000  # bytes a second: a slow browser
 SETTLE_SECONDS = 2  # load before the first restart and after the last
 REFUSED_WITHIN = 2.0  # seconds after SIGTERM by which the old instance must refuse
 
@@ -101,7 +103,6 @@ def _run(stack: Stack, database_url: str) -> int:
 
     person = DashboardClient(proxy_url)
     person.sign_in()
-    simulator.set_download_rows(DOWNLOAD_ROWS)
     figures = Figures()
     stop = threading.Event()
     workers = [
@@ -109,7 +110,10 @@ def _run(stack: Stack, database_url: str) -> int:
         for _ in range(LOAD_THREADS)
     ]
     workers.append(threading.Thread(target=_send_now, args=(person.copy(), figures, stop)))
-    downloads = [_Download(person.copy()) for _ in range(2)]
+    downloads = []
+    for name, rows in DOWNLOAD_ROWS.items():
+        simulator.set_download_rows(rows)
+        downloads.append(_Download(name, person.copy()))
     for thread in workers:
         thread.start()
     for download in downloads:
@@ -215,24 +219,24 @@ def _send_now(client: DashboardClient, figures: Figures, stop: threading.Event) 
 
 
 class _Download(threading.Thread):
-    """A long download through the proxy, read slowly; notes how it ended for the client."""
+    """A download through the proxy, read slowly; notes how it ended for the client. The
+    request is made at once (the simulator's file size is set for it); the thread reads."""
 
-    def __init__(self, client: DashboardClient) -> None:
+    def __init__(self, name: str, client: DashboardClient) -> None:
         super().__init__()
-        self.client = client
-        self.request_id = ""
+        self.name = name
         self.received = 0
         self.outcome = ""  # "complete", or "failed visibly: ..." (the client saw an error)
+        path = f"/reports/{REPORT_ID}/download/"
+        form = client.form(path, "format")
+        form.replace("format", "csv")
+        self.response = client.post(path, form.fields, stream=True, timeout=SLOWEST_ALLOWED)
+        self.request_id = self.response.headers.get("X-Request-ID", "")
 
     def run(self) -> None:
-        path = f"/reports/{REPORT_ID}/download/"
-        form = self.client.form(path, "format")
-        form.replace("format", "csv")
         try:
-            response = self.client.post(path, form.fields, stream=True, timeout=SLOWEST_ALLOWED)
-            self.request_id = response.headers.get("X-Request-ID", "")
             started = time.monotonic()
-            for chunk in response.iter_content(64 * 1024):
+            for chunk in self.response.iter_content(64 * 1024):
                 self.received += len(chunk)
                 time.sleep(max(0.0, self.received / DOWNLOAD_RATE - (time.monotonic() - started)))
             self.outcome = "complete"
@@ -259,6 +263,8 @@ def _check_downloads(downloads: list[_Download], stack: Stack, database_url: str
             record = json.loads(line)
             access[record["request_id"]] = record
     problems = []
+    if downloads[-1].outcome == "complete":
+        problems.append("the long download was not cut: make it longer than the restarts")
     for download in downloads:
         logged = access.get(download.request_id)
         if logged is None:
@@ -291,7 +297,7 @@ def _print_figures(figures: Figures, downloads: list[_Download]) -> None:
         f"sends: {figures.sends.count('sent')} sent, {figures.sends.count('refused')} refused"
     )
     for download in downloads:
-        print(f"download {download.request_id}: {download.outcome}, {download.received} bytes")
+        print(f"{download.name} download: {download.outcome}, {download.received} bytes")
 
 
 def _start_nginx(stack: Stack, ports: dict[str, int]) -> str:
