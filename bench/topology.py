@@ -3,15 +3,16 @@
 nginx, with the configuration in compose.yaml (its addresses replaced), in front of two
 gunicorn instances started with config/gunicorn.py, on PostgreSQL and Redis, against the
 simulator. Under steady load on the list and a report page, with "Send now" posted through
-its confirmation form now and then and two downloads under way (a short and a long one), both instances are
-restarted one after the other, as docs/deploying.md says: SIGTERM to the old one, which
-refuses new connections at once; its replacement started on the same port as soon as the
-port is free; the next instance only once the replacement's /readyz says 200.
+its confirmation form now and then and two downloads under way (a short and a long one),
+both instances are restarted one after the other, as docs/deploying.md says: SIGTERM to the
+old one, which refuses new connections at once; its replacement started on the same port as
+soon as the port is free; the next instance only once the replacement's /readyz says 200.
 
 It asserts that no request failed or took over 5 s, that every send went out exactly once,
 and that each download either completed or failed visibly (the long one must fail), never
-as a short file the dashboard logged as complete. It prints its figures. Needs nginx, PostgreSQL and Redis on
-127.0.0.1 (the ones .ci/run uses); "The report fleet, part 2" will add a worker to restart.
+as a short file the dashboard logged as complete. It prints its figures. Needs nginx,
+PostgreSQL and Redis on 127.0.0.1 (the ones .ci/run uses); "The report fleet, part 2" will
+add a worker to restart.
 """
 
 from __future__ import annotations
