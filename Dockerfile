@@ -23,7 +23,8 @@ FROM python:3.13-slim AS runtime
 ENV PATH=/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PORT=8000
+    PORT=8000 \
+    STATIC_ROOT=/app/staticfiles
 # A fixed, unprivileged id with no home and no shell; numeric so that orchestrators can tell
 # it is not root.
 RUN groupadd --system --gid 10001 app \

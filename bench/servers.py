@@ -139,7 +139,7 @@ class Stack:
     def start_simulator(self) -> str:
         port = free_port()
         self.simulator_url = f"http://127.0.0.1:{port}"
-        process = self._start(
+        process = self.start(
             [PYTHON, "manage.py", "weblink_simulator", "--addrport", f"127.0.0.1:{port}"],
             "simulator",
             extra_env={"WEBLINK_SIMULATOR": "true"},
@@ -182,9 +182,26 @@ class Stack:
             f"--bind=127.0.0.1:{port}",
             "--graceful-timeout=5",
         ]
-        process = self._start(command, f"dashboard-{port}")
+        process = self.start(command, f"dashboard-{port}")
         _wait_until_serving(f"{url}/login/", process, self._log(f"dashboard-{port}"))
         return Dashboard(url, workers, threads, process)
+
+    def start_instance(self, name: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+        """One instance as production runs it: ``gunicorn -c config/gunicorn.py`` on
+        127.0.0.1:``port``, logging as ``name``; returns once its /readyz answers 200."""
+        # A log of its own: a replacement on the same port must not overwrite the old one's.
+        log = f"{name}-{port}-{len(self._processes)}"
+        process = self.start(
+            [GUNICORN, "--config", "config/gunicorn.py"],
+            log,
+            extra_env={"BIND": f"127.0.0.1:{port}", "INSTANCE_NAME": name, **env},
+        )
+        _wait_until_serving(f"http://127.0.0.1:{port}/readyz", process, self._log(log))
+        return process
+
+    def log_lines(self) -> list[str]:
+        """Every line the processes have logged so far."""
+        return [line for log in self.dir.glob("*.log") for line in log.read_text().splitlines()]
 
     def stop(self, process: subprocess.Popen) -> None:
         """SIGTERM to the process's group, SIGKILL if it is still there after a while."""
@@ -210,10 +227,11 @@ class Stack:
     def _log(self, name: str) -> Path:
         return self.dir / f"{name}.log"
 
-    def _start(
+    def start(
         self, command: list[str], name: str, extra_env: dict[str, str] | None = None
     ) -> subprocess.Popen:
-        """``extra_env`` only for this process (the simulator's app is not the dashboard's)."""
+        """Starts ``command`` in the folder's environment, logging to ``<name>.log``;
+        ``extra_env`` only for this process (the simulator's app is not the dashboard's)."""
         with self._log(name).open("wb") as log:
             process = subprocess.Popen(  # noqa: S603 - our own commands, no shell
                 command,
@@ -266,8 +284,10 @@ def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
         if process.poll() is not None:
             break
         try:
-            requests.get(url, timeout=5)  # the first request loads the whole app
-            return
+            # The first request loads the whole app; /readyz must say ready, not just answer.
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+            time.sleep(0.1)
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""

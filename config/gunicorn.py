@@ -4,11 +4,14 @@ Every number can be changed through the environment without rebuilding the image
 """
 
 import os
+import select
+import signal
 
 from config.logging import logging_config as _logging_config
 
 wsgi_app = "config.wsgi:application"
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Where to listen: all addresses in a container; 127.0.0.1:8000 behind a proxy on the same host.
+bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 
 # Threads, not processes, carry the load: a request spends nearly all its time waiting for the
 # Weblink API, and a waiting thread costs little memory. A few processes keep one crash, or
@@ -24,10 +27,13 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # between requests, so a long download is not cut; this bounds how long a worker that has
 # stopped beating (stuck, not busy) is kept before it is replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
-# On SIGTERM (a deploy, a scale-down) workers stop accepting and get this long to finish the
-# requests they hold, downloads included, before they are killed. Keep the container
-# runtime's stop grace period longer than this (compose.yaml: stop_grace_period).
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "60"))
+# On SIGTERM (a deploy, a scale-down) a stopping worker lets requests under way finish, and
+# downloads stream on for DOWNLOAD_GRACE_SECONDS; one still running then is cut short on
+# purpose (the browser sees a failed download, the activity log "interrupted"). gunicorn
+# kills the worker a few seconds after that, so the cut is logged first. Keep the container
+# runtime's stop grace period longer than both (compose.yaml: stop_grace_period).
+_download_grace_seconds = int(os.environ.get("DOWNLOAD_GRACE_SECONDS", "60"))
+graceful_timeout = _download_grace_seconds + 5
 # Kept-alive connections from the proxy in front are reused for this many idle seconds.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
@@ -37,8 +43,9 @@ worker_tmp_dir = "/dev/shm"  # noqa: S108 - a tmpfs on purpose
 # No runtime control socket: nothing here uses gunicornc, and the image's files stay read-only.
 control_socket_disable = True
 
-# The dashboard's own middleware logs one line per request with its request id and user, so
-# gunicorn's access log would only repeat it; errors still go to stderr.
+# Replaced by the dashboard's own access log (reports_admin.web.middleware), which has the
+# request id, the user, the instance and, for a download, the bytes sent and how it ended;
+# gunicorn's would only repeat part of it. Errors still go to stderr.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
@@ -69,3 +76,35 @@ def on_starting(server: object) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     call_command("check", deploy=True, fail_level="ERROR")
+
+
+def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's worker class
+    """Makes SIGTERM close this worker's copy of the listening socket at once.
+
+    gunicorn's master closes its copy on SIGTERM, but each gthread worker keeps its own until
+    its last request has finished: the kernel goes on queueing connections that nobody will
+    accept, and they hang. Once every copy is closed, new connections are refused, so the
+    proxy moves on to another instance at once, and a replacement can bind the same port.
+    """
+    stop = worker.handle_exit
+
+    def handle_term(signum: int, frame: object) -> None:
+        stop(signum, frame)
+        # Run by the worker's main loop, not inside the signal handler, which may have
+        # interrupted it anywhere.
+        worker.method_queue.defer(lambda: _drain(worker))
+
+    signal.signal(signal.SIGTERM, handle_term)
+
+
+def _drain(worker) -> None:  # noqa: ANN001 - gunicorn's worker class
+    from reports_admin import draining
+
+    draining.begin(_download_grace_seconds)  # /readyz answers 503 from now on
+    worker.set_accept_enabled(False)
+    for listener in worker.sockets:
+        # Connections the kernel has already queued are taken and served, not reset.
+        while select.select([listener], [], [], 0)[0]:
+            worker.accept(listener)
+    # Closed on the loop's next turn: events it has already read may still name a listener.
+    worker.method_queue.defer(lambda: [listener.close() for listener in worker.sockets])

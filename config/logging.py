@@ -16,7 +16,7 @@ from reports_admin.web.request_id import request_id
 
 # The only extras (``logger.info(..., extra={...})``) that JSON lines include: a whitelist, so
 # that objects a library attaches to a record (Django adds the request) are never dumped.
-EXTRA_FIELDS = ("user_id", "method", "path", "status", "ms")
+EXTRA_FIELDS = ("user_id", "method", "path", "status", "ms", "instance", "bytes", "ended")
 
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 

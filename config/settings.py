@@ -1,5 +1,7 @@
 """Settings, all driven by environment variables (see .env.example)."""
 
+import socket
+
 from django.utils.csp import CSP
 
 from config.env import BASE_DIR, env
@@ -258,6 +260,10 @@ SEND_COOLOFF_SECONDS = env.int("SEND_COOLOFF_SECONDS", default=30)
 # The activity log keeps entries (with the reports' versions, recipients' addresses included)
 # this many days; `manage.py prune_activity` deletes older ones.
 ACTIVITY_RETENTION_DAYS = env.int("ACTIVITY_RETENTION_DAYS", default=365)
+
+# This instance's name in every access line (compose sets it per service); the host name
+# (a container's id) when unset.
+INSTANCE_NAME = env("INSTANCE_NAME", default=socket.gethostname())
 
 # Keys that encrypt the stored Weblink tokens: "id:key" entries, newest first.
 WEBLINK_TOKEN_KEYS = env("WEBLINK_TOKEN_KEYS", default="")

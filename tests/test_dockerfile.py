@@ -17,6 +17,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from django.conf import settings
@@ -151,7 +152,7 @@ def test_gunicorn_config_is_threaded_and_read_from_the_environment(monkeypatch):
     values = runpy.run_path(str(BASE_DIR / "config" / "gunicorn.py"))
     config = Config()
     for name, value in values.items():
-        if not name.startswith("_") and name != "os":  # settings and hooks
+        if not name.startswith("_") and not isinstance(value, ModuleType):  # settings, hooks
             assert name in config.settings, f"{name} is not a gunicorn setting"
             config.set(name, value)
     assert config.worker_class_str == "gthread"
@@ -160,6 +161,15 @@ def test_gunicorn_config_is_threaded_and_read_from_the_environment(monkeypatch):
     assert 0 < config.graceful_timeout < 70  # inside compose.yaml's stop_grace_period
     assert config.accesslog is None  # the middleware logs each request, with its id
     assert config.bind == ["0.0.0.0:8000"]
+
+
+def test_gunicorn_takes_bind_and_the_download_grace_period_from_the_environment(monkeypatch):
+    monkeypatch.setenv("BIND", "127.0.0.1:9000")
+    monkeypatch.setenv("DOWNLOAD_GRACE_SECONDS", "20")
+    values = runpy.run_path(str(BASE_DIR / "config" / "gunicorn.py"))
+    assert values["bind"] == "127.0.0.1:9000"
+    # Downloads get their grace period, then a few seconds to be cut and logged before the kill.
+    assert values["graceful_timeout"] == 25
 
 
 @pytest.mark.parametrize("token_keys", ["", "not-a-key-list"])
@@ -275,9 +285,9 @@ def test_only_the_simulator_has_the_simulator_app(compose):
     simulator = services["simulator"]["environment"]
     assert simulator["WEBLINK_SIMULATOR"] == "true"
     # The simulator runs on the dashboard's own settings otherwise.
-    assert {k: v for k, v in simulator.items() if k != "WEBLINK_SIMULATOR"} == (
-        services["web1"]["environment"]
-    )
+    assert {k: v for k, v in simulator.items() if k != "WEBLINK_SIMULATOR"} == {
+        k: v for k, v in services["web1"]["environment"].items() if k != "INSTANCE_NAME"
+    }
     for name, service in services.items():
         if name != "simulator":
             assert "WEBLINK_SIMULATOR" not in service.get("environment", {}), name

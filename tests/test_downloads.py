@@ -5,6 +5,7 @@ and failures after it abort the response, and the upstream is closed in every ca
 import csv
 import dataclasses
 import io
+import logging
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from reports_admin import draining
 from reports_admin.connection.services import connection_sign_in
 from reports_admin.models import Activity
 from reports_admin.reports.downloads import CONTENT_TYPES, content_disposition, file_name
@@ -256,7 +258,55 @@ def test_the_browser_going_away_closes_the_upstream(
     assert files_sent[0].finished.wait(timeout=10)
     assert len(files_sent[0].data) < 15_000_000
     entry = Activity.objects.get(action=Activity.Action.DOWNLOADED)
-    assert entry.outcome == "The download was stopped before the file was complete."
+    assert entry.outcome == (
+        "Interrupted: the browser stopped the download before the file was complete."
+    )
+
+
+# The grace period's end closes the response from another thread, as the server would: that
+# needs a real transaction, not the test's wrapping one.
+@pytest.mark.django_db(transaction=True)
+def test_a_download_outlasting_the_grace_period_fails_and_is_logged_as_interrupted(
+    client_connected, simulator, report, upstream, caplog
+):
+    simulator.settings.download_rows = 500_000
+    response = download(client_connected, report.id, "csv")
+    chunks = iter(response.streaming_content)
+    assert next(chunks)
+    caplog.set_level(logging.INFO, logger="reports_admin.access")
+    draining.begin(grace_seconds=3600)
+    try:
+        # What the timer does when the grace period is over, while the file is streaming:
+        # the response is closed from that thread, and logged there.
+        draining._end_grace()
+    finally:
+        draining.reset()
+    assert upstream.all_closed()
+    entry = Activity.objects.get(action=Activity.Action.DOWNLOADED)
+    assert entry.outcome == "Interrupted: the dashboard restarted before the file was complete."
+    (line,) = [r for r in caplog.records if r.name == "reports_admin.access"]
+    assert (line.status, line.ended, line.levelno) == (200, "shutdown", logging.WARNING)
+    assert line.bytes > 0
+
+
+def test_the_next_chunk_after_the_grace_period_raises_so_the_server_aborts(
+    client_connected, simulator, report
+):
+    simulator.settings.download_rows = 500_000
+    response = download(client_connected, report.id, "csv")
+    # The file's own chunks, under the access log's wrapper, as the server reads them.
+    stream = response._resource_closers[0].__self__
+    assert next(stream)
+    draining.begin(grace_seconds=3600)
+    try:
+        draining._grace_over.set()
+        with pytest.raises(draining.Interrupted):
+            next(stream)
+    finally:
+        draining.reset()
+    response.close()
+    entry = Activity.objects.get(action=Activity.Action.DOWNLOADED)
+    assert entry.outcome == "Interrupted: the dashboard restarted before the file was complete."
 
 
 # response.close() ends the request as the WSGI server would, and Django then closes the
@@ -465,5 +515,6 @@ def test_the_access_log_says_when_a_streamed_file_was_cut(
             pass
     response.close()
     lines = [r for r in caplog.records if r.name == "reports_admin.access"]
-    assert lines[-1].getMessage().startswith(f"POST /reports/{report.id}/download/ 200 incomplete")
-    assert lines[-1].incomplete is True
+    assert lines[-1].getMessage().startswith(f"POST /reports/{report.id}/download/ 200 ")
+    assert lines[-1].ended == "upstream cut"
+    assert lines[-1].levelname == "WARNING"

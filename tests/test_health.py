@@ -3,8 +3,10 @@
 import django
 import pytest
 import requests
+from django.contrib.staticfiles import finders
 from django.db.utils import OperationalError
 
+from reports_admin import draining
 from reports_admin.web import health
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +90,25 @@ def test_the_probe_leaves_nothing_in_the_cache(client, monkeypatch):
     client.get("/readyz")
     assert len(written) == 1
     assert health.cache.get(written[0]) is None
+
+
+@pytest.fixture
+def stopping():
+    """This process as gunicorn's SIGTERM hook leaves it; serving again afterwards."""
+    draining.begin(grace_seconds=3600)
+    yield
+    draining.reset()
+
+
+def test_not_ready_at_once_when_the_process_is_stopping(client, no_upstream, stopping):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "stopping"}
+    assert client.get("/healthz").status_code == 200  # still alive: it finishes what it holds
+
+
+def test_the_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/favicon.svg"
+    assert finders.find("favicon.svg")

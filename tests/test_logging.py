@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -21,7 +22,9 @@ from config.logging import (
     logging_config,
     request_id,
 )
+from reports_admin import draining
 from reports_admin.web.middleware import RequestLogMiddleware
+from reports_admin.weblink import UpstreamUnavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -63,15 +66,23 @@ def test_one_access_line_per_request_with_id_user_method_path_status_ms(
     assert record.request_id == response["X-Request-ID"]
     assert len(record.request_id) == 32
     message = record.getMessage()
-    assert message == f"GET /healthz 200 {record.ms} ms user {user.pk}"
+    assert message == f"GET /healthz 200 {record.ms} ms user {user.pk} on {settings.INSTANCE_NAME}"
     assert "not-in-the-log" not in message
+
+
+def test_the_access_line_names_the_instance(client, access_records, settings):
+    settings.INSTANCE_NAME = "web2"
+    client.get("/healthz")
+    (record,) = access_records()
+    assert record.instance == "web2"
+    assert record.getMessage().endswith(" on web2")
 
 
 def test_signed_out_requests_log_no_user(client, access_records):
     client.get(reverse("login"))
     (record,) = access_records()
     assert record.user_id is None
-    assert record.getMessage().endswith("user -")
+    assert record.getMessage().endswith(f"user - on {settings.INSTANCE_NAME}")
 
 
 def test_each_request_gets_its_own_id(client, access_records):
@@ -140,6 +151,37 @@ def test_a_streamed_response_is_logged_when_sent_with_the_id_set_while_streaming
     assert ids_while_streaming == ["dl-1"]
     (record,) = access_records()
     assert (record.path, record.status, record.request_id) == ("/download", 200, "dl-1")
+    assert (record.bytes, record.ended, record.levelno) == (5, "complete", logging.INFO)
+
+
+def _stream_of(rf, body):
+    return RequestLogMiddleware(lambda request: StreamingHttpResponse(body))(rf.get("/download"))
+
+
+def test_a_stream_the_client_left_is_logged_as_such_with_the_bytes_sent(rf, access_records):
+    response = _stream_of(rf, iter([b"first", b"second"]))
+    assert next(iter(response.streaming_content)) == b"first"
+    response.close()  # the server, after a write failed: the client has gone
+    (record,) = access_records()
+    assert (record.bytes, record.ended, record.levelno) == (5, "client gone", logging.WARNING)
+    assert record.getMessage().endswith(", 5 bytes, client gone")
+
+
+@pytest.mark.parametrize(
+    ("error", "ended"),
+    [(UpstreamUnavailable("cut"), "upstream cut"), (draining.Interrupted(), "shutdown")],
+)
+def test_a_stream_that_broke_off_says_why(rf, access_records, error, ended):
+    def body():
+        yield b"12345"
+        raise error
+
+    response = _stream_of(rf, body())
+    with pytest.raises(type(error)):
+        b"".join(response.streaming_content)
+    response.close()
+    (record,) = access_records()
+    assert (record.bytes, record.ended, record.levelno) == (5, ended, logging.WARNING)
 
 
 def test_an_unsent_stream_is_still_logged_when_closed(rf, access_records):

@@ -3,14 +3,19 @@
 The file is passed on chunk by chunk, so memory stays flat whatever its size. Weblink's
 status is checked before the first byte (a failure raises, so the page can say so); a
 failure later raises while streaming, so the server aborts the response instead of ending
-it as if the file were complete. The upstream connection is closed in every case, also
-when the browser goes away (the server then closes the response). The headers are our own:
+it as if the file were complete. The same happens to a download still running when the
+process stops and its grace period (``DOWNLOAD_GRACE_SECONDS``) is over: the browser sees a
+failed download, never a short file. The upstream connection is closed in every case, also
+when the browser goes away (the server then closes the response). The activity log says how
+each download ended. The headers are our own:
 a safe file name, our content type, always an attachment, never rendered on our origin.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import quote
@@ -18,7 +23,9 @@ from urllib.parse import quote
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from reports_admin import draining
 from reports_admin.activity.models import Activity
 from reports_admin.activity.services import activity_record
 from reports_admin.connection.calls import connection_required, weblink_call
@@ -37,6 +44,7 @@ CHUNK_SIZE = 64 * 1024
 NAME_MAX_CHARS = 80
 # A file needs nothing from anywhere, and an HTML report opened anyway gets no origin.
 _FILE_CSP = "default-src 'none'; sandbox"
+_RESTARTED = gettext_lazy("Interrupted: the dashboard restarted before the file was complete.")
 # Anything but letters, digits, spaces, dots, dashes and underscores becomes a dash.
 _UNSAFE = re.compile(r"[^\w .-]+")
 
@@ -153,7 +161,8 @@ class _FileStream:
 
     Django hands ``close`` to the server, which calls it once the response is sent or the
     browser has gone, even if no chunk was asked for: the upstream connection closes then.
-    ``on_end`` gets the outcome once: accepted, the error, or that the browser stopped.
+    ``on_end`` gets the outcome once: accepted, the error, that the browser stopped, or that
+    the dashboard stopped before the file was complete.
     """
 
     def __init__(self, download: Download, *, on_end: Callable[[str], None]) -> None:
@@ -162,6 +171,8 @@ class _FileStream:
         self._on_end = on_end
         self._ended = False
         self._first: bytes | None = None
+        # The grace period's end may close this from another thread (web.middleware).
+        self._lock = threading.Lock()
 
     def read_first(self) -> None:
         """Read the first chunk now; a WeblinkError (already recorded) if the file breaks."""
@@ -174,22 +185,38 @@ class _FileStream:
         if self._first is not None:
             first, self._first = self._first, None
             return first
+        if draining.grace_over():
+            # The dashboard is stopping: raised to the server, which aborts the response.
+            self._end(_RESTARTED)
+            raise draining.Interrupted
         try:
             return next(self._chunks)
         except StopIteration:
             self._end(Activity.ACCEPTED)
             raise
         except WeblinkError as error:
+            if draining.grace_over():
+                # The grace period's end closed the upstream under this read.
+                self._end(_RESTARTED)
+                raise draining.Interrupted from error
             # Raised on to the server, which then aborts the response.
             self._end(error.message)
             raise
 
     def close(self) -> None:
-        self._chunks.close()
         self._download.close()
-        self._end(_("The download was stopped before the file was complete."))
+        # Closed from another thread at the grace period's end, the generator may be running.
+        with contextlib.suppress(ValueError):
+            self._chunks.close()
+        self._end(
+            _RESTARTED
+            if draining.grace_over()
+            else _("Interrupted: the browser stopped the download before the file was complete.")
+        )
 
     def _end(self, outcome: str) -> None:
-        if not self._ended:
+        with self._lock:
+            if self._ended:
+                return
             self._ended = True
-            self._on_end(outcome)
+        self._on_end(str(outcome))

@@ -1,9 +1,9 @@
 """Health endpoints for the load balancer and the container runtime.
 
-``/healthz`` says the process answers; ``/readyz`` says it can serve: the database and the
-cache each answer a real round trip. Neither asks the Weblink API, so an outage upstream does
-not take every instance out of the load balancer. Neither needs a sign-in, and neither says
-which versions run.
+``/healthz`` says the process answers; ``/readyz`` says it can serve: it is not stopping, and
+the database and the cache each answer a real round trip. Neither asks the Weblink API, so an
+outage upstream does not take every instance out of the load balancer. Neither needs a
+sign-in, and neither says which versions run.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from reports_admin import draining
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def readyz(request: HttpRequest) -> HttpResponse:
-    """200 when the database and the cache both answer, 503 (saying which failed) otherwise."""
+    """200 when the database and the cache both answer, 503 (saying which failed) otherwise;
+    503 at once when the process is stopping (SIGTERM), so a load balancer that polls this
+    stops sending it requests while it finishes those it holds."""
+    if draining.is_draining():
+        return JsonResponse({"status": "stopping"}, status=503)
     checks = {"database": _database_answers(), "cache": _cache_answers()}
     ready = all(checks.values())
     return JsonResponse(

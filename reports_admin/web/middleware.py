@@ -3,10 +3,14 @@ Weblink connection, no-store."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import socket
+import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
@@ -18,9 +22,11 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
+from reports_admin import draining
 from reports_admin.connection.selectors import CurrentConnection
 from reports_admin.web import two_factor
 from reports_admin.web.request_id import request_id
+from reports_admin.weblink import WeblinkError
 
 access_logger = logging.getLogger("reports_admin.access")
 
@@ -42,8 +48,9 @@ class RequestLogMiddleware:
     """Outermost: gives each request an id (``X-Request-ID``) and logs one line when it ends.
 
     The line has the request id, user id, method, path (never the query string, which may
-    carry anything), status and milliseconds. A streamed response is logged when its last
-    byte has gone, and records logged while it streams keep the request's id.
+    carry anything), status, milliseconds and the instance's name (``INSTANCE_NAME``). A
+    streamed response is logged when it has ended, with the bytes sent and how it ended, and
+    records logged while it streams keep the request's id.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -69,11 +76,21 @@ class RequestLogMiddleware:
             request_id.reset(token)
 
 
+# How a streamed response ended, in its access line.
+COMPLETE = "complete"
+CLIENT_GONE = "client gone"
+UPSTREAM_CUT = "upstream cut"
+SHUTDOWN = "shutdown"
+FAILED = "failed"
+
+
 class _LoggedStream:
     """A streamed body that keeps the request id while it is sent and logs when it is closed.
 
     The server iterates the body after the middleware has returned, in the same thread, and
-    closes it once the body is sent or the client has gone.
+    closes it once the body is sent or the client has gone. It counts the bytes that went
+    out, and notes why the body ended: all of it sent, the client gone (closed before the
+    end without an error), Weblink's stream cut, or this process stopping.
     """
 
     def __init__(
@@ -89,44 +106,100 @@ class _LoggedStream:
         self._response = response
         self._id = current_id
         self._started = started
-        self._complete = False
+        self._bytes = 0
+        self._ended = CLIENT_GONE
+        self._logged = threading.Lock()
+        _streaming.add(self)
 
     def __iter__(self) -> Iterator[bytes]:
         request_id.set(self._id)
-        yield from self._content
-        self._complete = True
+        try:
+            for chunk in self._content:
+                # Bytes handed to the server: the last may not have reached a client that left.
+                self._bytes += len(chunk)
+                yield chunk
+        except draining.Interrupted:
+            self._ended = SHUTDOWN
+            raise
+        except WeblinkError:
+            self._ended = UPSTREAM_CUT
+            raise
+        except Exception:
+            self._ended = FAILED
+            raise
+        self._ended = COMPLETE
 
     def close(self) -> None:
+        # Once: the server closes it, and so may the grace period's end before that.
+        if not self._logged.acquire(blocking=False):
+            return
+        _streaming.discard(self)
         request_id.set(self._id)
-        # The status went out with the first chunk; the line says when the body did not.
-        _log_access(self._request, self._response, self._started, incomplete=not self._complete)
+        _log_access(self._request, self._response, self._started, (self._bytes, self._ended))
         request_id.set("-")
+
+    def cut(self) -> None:
+        """Ends the stream now, from another thread: the process is stopping and the grace
+        period is over. The client's connection is shut, so the server thread fails at its
+        next write (or read upstream, closed too) and aborts the response; the response's
+        closers log this line and the download's outcome now, before the process is gone."""
+        self._ended = SHUTDOWN
+        client = self._request.META.get("gunicorn.socket")
+        if isinstance(client, socket.socket):
+            with contextlib.suppress(OSError):
+                client.shutdown(socket.SHUT_RDWR)
+        self._response.close()
+
+
+# The streams this process is sending, to cut when its grace period ends.
+_streaming: weakref.WeakSet[_LoggedStream] = weakref.WeakSet()
+
+
+def _cut_streams() -> None:
+    for stream in list(_streaming):
+        stream.cut()
+
+
+draining.at_grace_end(_cut_streams)
 
 
 def _log_access(
-    request: HttpRequest, response: HttpResponseBase, started: float, *, incomplete: bool = False
+    request: HttpRequest,
+    response: HttpResponseBase,
+    started: float,
+    stream: tuple[int, str] | None = None,
 ) -> None:
+    """One access line; ``stream`` is a streamed body's bytes sent and how it ended."""
     user = getattr(request, "user", None)
     user_id = user.pk if user is not None and user.is_authenticated else None
     milliseconds = round((time.monotonic() - started) * 1000)
-    access_logger.log(
-        logging.WARNING if incomplete else logging.INFO,
-        "%s %s %s%s %d ms user %s",
+    message = "%s %s %s %d ms user %s on %s"
+    args: list[object] = [
         request.method,
         request.path,
         response.status_code,
-        " incomplete" if incomplete else "",
         milliseconds,
         user_id if user_id is not None else "-",
-        extra={
-            "user_id": user_id,
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "incomplete": incomplete,
-            "ms": milliseconds,
-        },
-    )
+        settings.INSTANCE_NAME,
+    ]
+    extra: dict[str, object] = {
+        "user_id": user_id,
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "ms": milliseconds,
+        "instance": settings.INSTANCE_NAME,
+    }
+    level = logging.INFO
+    if stream is not None:
+        sent, ended = stream
+        message += ", %d bytes, %s"
+        args += [sent, ended]
+        extra |= {"bytes": sent, "ended": ended}
+        if ended != COMPLETE:
+            # The status went out before the body broke off: this line says it is short.
+            level = logging.WARNING
+    access_logger.log(level, message, *args, extra=extra)
 
 
 class TwoFactorMiddleware:
