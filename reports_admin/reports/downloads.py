@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from reports_admin.activity.models import Activity
 from reports_admin.activity.services import activity_record
@@ -95,13 +96,14 @@ def _download_response(
     user = connection_required(connection).user
     arguments = [(k, v) for k, v in arguments if k != "format"] + [("format", format)]
 
-    def record(outcome: str) -> None:
+    def record(outcome: str | Promise, outcome_id: str = "") -> None:
         activity_record(
             user=user,
             action=Activity.Action.DOWNLOADED,
             report_id=report_id,
             report_name=name if report_id else "",
             outcome=outcome,
+            outcome_id=outcome_id,
         )
 
     try:
@@ -115,7 +117,7 @@ def _download_response(
             ),
         )
     except WeblinkError as error:
-        record(error.message)
+        record(error.message, error.message_id)
         raise
     response = StreamingHttpResponse(
         _FileStream(download, on_end=record), content_type=CONTENT_TYPES[format]
@@ -155,7 +157,7 @@ class _FileStream:
     ``on_end`` gets the outcome once: accepted, the error, or that the browser stopped.
     """
 
-    def __init__(self, download: Download, *, on_end: Callable[[str], None]) -> None:
+    def __init__(self, download: Download, *, on_end: Callable[[str | Promise, str], None]) -> None:
         self._download = download
         self._chunks = download.iter_chunks(CHUNK_SIZE)
         self._on_end = on_end
@@ -172,7 +174,7 @@ class _FileStream:
             raise
         except WeblinkError as error:
             # Raised on to the server, which then aborts the response.
-            self._end(error.message)
+            self._end(error.message, error.message_id)
             raise
 
     def close(self) -> None:
@@ -180,7 +182,7 @@ class _FileStream:
         self._download.close()
         self._end(_("The download was stopped before the file was complete."))
 
-    def _end(self, outcome: str) -> None:
+    def _end(self, outcome: str | Promise, outcome_id: str = "") -> None:
         if not self._ended:
             self._ended = True
-            self._on_end(outcome)
+            self._on_end(outcome, outcome_id)
