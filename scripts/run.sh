@@ -26,7 +26,9 @@ export WEBLINK_API_URL="http://127.0.0.1:$sim_port"
 
 "$py" manage.py migrate --noinput
 # The simulator is an app only when WEBLINK_SIMULATOR is on; the dashboard runs without it.
-WEBLINK_SIMULATOR=true "$py" manage.py weblink_simulator --addrport "127.0.0.1:$sim_port" &
+# Its reports and tokens are kept in a git-ignored file, so demo stays connected next time.
+WEBLINK_SIMULATOR=true "$py" manage.py weblink_simulator --addrport "127.0.0.1:$sim_port" \
+    --state-file .weblink-simulator.json &
 sim_pid=$!
 web_pid=
 worker_pid=

@@ -271,3 +271,43 @@ def test_dates_have_one_format_on_every_page(client, people, settings):
     page = client.get(reverse("activity")).content.decode()
     expected = formats.date_format(timezone.localtime(entry.at), "DATETIME_FORMAT")
     assert expected in page
+
+
+def test_the_dashboards_own_messages_are_shown_in_the_readers_language(
+    client_connected, user, simulator, swedish_catalogue
+):
+    from django.utils import translation
+
+    from reports_admin.connection.models import WeblinkConnection
+    from reports_admin.weblink import NotConnected
+
+    stored = simulator.state.reports[3]
+    report = Report(
+        id=stored.id,
+        name=stored.name,
+        description="",
+        interval=stored.interval,
+        active=True,
+        email_link_only=False,
+        report_type_id=stored.report_type_id,
+        added=None,
+    )
+    connection = connection_get(user=user)
+    connection.state = WeblinkConnection.State.EXPIRED
+    connection.save()
+    with translation.override("en"), pytest.raises(NotConnected):
+        services.report_delete(connection=connection, report=report)
+    # Weblink's own words are kept as Weblink sent them.
+    activity_record(
+        user=user, action=Activity.Action.SENT, report_id="9", outcome="Mottagaren saknas."
+    )
+    entry = Activity.objects.get(action="deleted")
+    assert entry.outcome == "Connect to Weblink first: there is no usable connection."
+
+    page = client_connected.get(reverse("activity"), headers={"accept-language": "sv"})
+    html = page.content.decode()
+    assert "Anslut till Weblink först: det finns ingen fungerande anslutning." in html
+    assert "Connect to Weblink first" not in html
+    assert "Mottagaren saknas." in html
+    english = client_connected.get(reverse("activity"), headers={"accept-language": "en"})
+    assert "Connect to Weblink first: there is no usable connection." in english.content.decode()

@@ -518,3 +518,39 @@ def test_the_access_log_says_when_a_streamed_file_was_cut(
     assert lines[-1].getMessage().startswith(f"POST /reports/{report.id}/download/ 200 ")
     assert lines[-1].ended == "upstream cut"
     assert lines[-1].levelname == "WARNING"
+
+
+def test_a_started_file_sets_the_cookie_its_page_waits_for(client_connected, simulator, report):
+    token = "0123456789abcdef" * 2
+    url = reverse("reports:download", args=[report.id])
+    response = client_connected.post(url, {"format": "csv", "download_token": token})
+    b"".join(response.streaming_content)
+    cookie = response.cookies[f"download_{token}"]
+    assert cookie.value == "1"
+    assert cookie["max-age"] == 60 and cookie["samesite"] == "Strict"
+    assert not cookie["httponly"]  # the page's script reads it
+
+    # Not for a token that is not ours to name a cookie after, nor when no file came.
+    response = client_connected.post(url, {"format": "csv", "download_token": "x; path=/"})
+    assert not [name for name in response.cookies if name.startswith("download_")]
+    simulator.faults.status = 500
+    response = client_connected.post(url, {"format": "csv", "download_token": token})
+    assert response.status_code == 302 and f"download_{token}" not in response.cookies
+
+
+def test_the_rows_download_in_one_click_without_a_token_in_the_cached_rows(
+    client_connected, simulator
+):
+    report = simulator.state.reports[0]
+    page = client_connected.get(reverse("reports:list"), {"q": report.name}).content.decode()
+    download_url = reverse("reports:download", args=[report.id])
+    for file_format in FORMATS:
+        assert (
+            f'form="row-download" formaction="{download_url}" name="format" value="{file_format}"'
+        ) in page
+    # The one form the buttons post holds the CSRF token, outside the cached rows.
+    form = page[page.index('<form id="row-download"') :]
+    form = form[: form.index("</form>")]
+    assert "csrfmiddlewaretoken" in form and 'name="download_token"' in form
+    rows = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert "csrfmiddlewaretoken" not in rows

@@ -31,3 +31,10 @@ def test_the_banner_tells_the_two_demo_sign_ins_apart():
     text = SCRIPT.read_text()
     assert "sign in to the dashboard as demo / demo" in text
     assert "its company is demo; sign in on the Connection page as admin / demo" in text
+
+
+def test_the_simulator_keeps_its_state_in_a_git_ignored_file():
+    text = SCRIPT.read_text()
+    assert "--state-file .weblink-simulator.json" in text
+    ignored = (settings.BASE_DIR / ".gitignore").read_text().splitlines()
+    assert ".weblink-simulator.json" in ignored

@@ -884,22 +884,32 @@ def test_control_endpoints_drive_the_simulator_over_http(api, simulator):
     assert simulator.requests == []
 
 
-def test_management_command_serves_until_interrupted():
+def start_command(*options: str) -> subprocess.Popen:
+    """``manage.py weblink_simulator`` on a free port; its first line says the URL."""
     command = [sys.executable, "manage.py", "weblink_simulator", "--addrport", "127.0.0.1:0"]
-    process = subprocess.Popen(  # noqa: S603 - a fixed command
-        command,
+    return subprocess.Popen(  # noqa: S603 - a fixed command
+        [*command, *options],
         cwd=Path(__file__).resolve().parents[1],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+
+
+def stop_command(process: subprocess.Popen) -> str:
+    """Ctrl-C, then what it printed after its first two lines."""
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=20)
+    return process.stdout.read()
+
+
+def test_management_command_serves_until_interrupted():
+    process = start_command()
     try:
         url = process.stdout.readline().split()[-1]
         demo_sign_in = process.stdout.readline()
         signed_in = requests.post(url + "/oauth2/user-credentials", json=ADMIN, timeout=10)
-        process.send_signal(signal.SIGINT)  # Ctrl-C
-        process.wait(timeout=20)
-        rest = process.stdout.read()
+        rest = stop_command(process)
     finally:
         process.kill()
         process.stdout.close()
@@ -909,3 +919,47 @@ def test_management_command_serves_until_interrupted():
     assert signed_in.status_code == 200
     assert process.returncode == 0
     assert "stopped" in rest
+
+
+def test_a_state_file_keeps_reports_and_tokens_across_restarts(tmp_path):
+    state_file = tmp_path / "sim.json"
+    process = start_command("--state-file", str(state_file))
+    try:
+        url = process.stdout.readline().split()[-1]
+        process.stdout.readline()
+        token = requests.post(url + "/oauth2/user-credentials", json=ADMIN, timeout=10).json()
+        api = Api(url, token["access_token"])
+        created = api("POST", "/company/report", json={**NEW_REPORT, "name": "Kept"}).json()["id"]
+        renamed = api("PATCH", f"/company/report/{FIRST_REPORT}", json={"name": "Renamed"})
+        api.session.close()
+        stop_command(process)
+    finally:
+        process.kill()
+        process.stdout.close()
+    assert renamed.status_code == 200
+    assert not list(tmp_path.glob("*.tmp"))  # written through a temporary file, renamed
+
+    process = start_command("--state-file", str(state_file))
+    try:
+        url = process.stdout.readline().split()[-1]
+        api = Api(url, token["access_token"])  # the token issued before the restart
+        kept, first = api.report(created), api.report(FIRST_REPORT)
+        refreshed = requests.post(
+            url + "/oauth2/user-credentials",
+            json={**ADMIN, "grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+            timeout=10,
+        )
+        api.session.close()
+        stop_command(process)
+    finally:
+        process.kill()
+        process.stdout.close()
+    assert kept["name"] == "Kept"
+    assert kept["arguments"]["email"][0]["value"] == "a@example.com"
+    assert first["name"] == "Renamed"
+    assert refreshed.status_code == 200
+
+
+def test_without_a_state_file_a_restart_starts_from_the_seed(tmp_path):
+    first, second = Simulator(), Simulator(state_file=tmp_path / "none-yet.json")
+    assert [r.name for r in second.state.reports] == [r.name for r in first.state.reports]

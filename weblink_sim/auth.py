@@ -47,6 +47,23 @@ class TokenStore:
             "refresh_token": refresh,
         }
 
+    def dump(self) -> dict:
+        """The live tokens as plain JSON values; expiry as wall-clock time, which survives a
+        restart (the monotonic clock does not)."""
+        offset = time.time() - time.monotonic()
+        with self._lock:
+            return {
+                "access": {t: [u, at + offset] for t, (u, at) in self._access.items()},
+                "refresh": dict(self._refresh),
+            }
+
+    def load(self, data: dict) -> None:
+        """Replace the tokens with what :meth:`dump` gave."""
+        offset = time.time() - time.monotonic()
+        with self._lock:
+            self._access = {t: (u, at - offset) for t, (u, at) in data["access"].items()}
+            self._refresh = dict(data["refresh"])
+
     def user_for(self, access_token: str) -> str | None:
         """The user an access token belongs to, or None when it is unknown or expired."""
         with self._lock:

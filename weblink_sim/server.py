@@ -22,6 +22,7 @@ import threading
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from weblink_sim import api, control
@@ -29,19 +30,26 @@ from weblink_sim.auth import TokenStore
 from weblink_sim.faults import HOSTILE_TEXT, Faults, RequestLog, RequestRecord, Settings
 from weblink_sim.report_files import ReportFile
 from weblink_sim.state import CompanyState
+from weblink_sim.state_file import load_state, save_state
 
 
 class Simulator:
     """A simulated Weblink API with its company, faults and logs, served on demand."""
 
-    def __init__(self) -> None:
+    def __init__(self, state_file: Path | None = None) -> None:
+        """``state_file``: where the company and tokens are kept across restarts (loaded
+        now when it exists, written after every request that may change them)."""
         self.state = CompanyState()
         self.tokens = TokenStore()
         self.faults = Faults()
         self.settings = Settings()
         self.log = RequestLog()
+        self.state_file = state_file
+        self._save_lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        if state_file is not None:
+            load_state(self, state_file)
 
     @property
     def base_url(self) -> str:
@@ -88,6 +96,13 @@ class Simulator:
     def connections_accepted(self) -> int:
         """The TCP connections accepted since the last reset."""
         return self.log.connections
+
+    def save(self) -> None:
+        """Write the company and tokens to the state file, if there is one."""
+        if self.state_file is not None:
+            # One writer at a time, so an older state never lands after a newer one.
+            with self._save_lock:
+                save_state(self, self.state_file)
 
     def issue_token(self, username: str = "admin") -> str:
         """A valid access token, as if the user had signed in."""
@@ -150,6 +165,8 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path.startswith(control.PREFIX):
             status, answer = control.handle(sim, self.command, url.path, body)
+            if self.command != "GET":
+                sim.save()
             self._send_json(status, json.dumps(answer).encode())
             return
         query = {name: values[-1] for name, values in parse_qs(url.query).items()}
@@ -162,6 +179,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
         answer = api.dispatch(sim, api.ApiRequest(self.command, url.path, query, headers, body))
+        # Every change comes in a request other than GET: saved before it is answered.
+        if self.command != "GET":
+            sim.save()
         if isinstance(answer, ReportFile):
             self._send_file(answer, sim.faults.cut_download_after)
             return

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -113,6 +113,29 @@ class CompanyState:
                 )
                 report.arguments = [self._new_argument(k, v, added) for k, v in args]
                 self._reports[report.id] = report
+
+    # Saving and loading, so the simulator under `make run` keeps its company across restarts.
+
+    def dump(self) -> dict:
+        """The reports and the next ids, as plain JSON values."""
+        with self._lock:
+            return {
+                "next_report_id": self._next_report_id,
+                "next_argument_id": self._next_argument_id,
+                "reports": [asdict(r) for r in self._reports.values()],
+            }
+
+    def load(self, data: dict) -> None:
+        """Replace the reports and the next ids with what :meth:`dump` gave."""
+        reports = {}
+        for values in data["reports"]:
+            arguments = [StoredArgument(**a) for a in values["arguments"]]
+            reports[values["id"]] = StoredReport(**{**values, "arguments": arguments})
+        with self._lock:
+            self._reports = reports
+            self._sent = []
+            self._next_report_id = data["next_report_id"]
+            self._next_argument_id = data["next_argument_id"]
 
     # Reading, for the API and for tests.
 

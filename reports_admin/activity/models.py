@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,6 +57,9 @@ class Activity(models.Model):
     report_id = models.CharField(_("report id"), max_length=20, blank=True)
     report_name = models.CharField(_("report name"), max_length=255, blank=True)
     outcome = models.TextField(_("outcome"))
+    # The English original of a failure message the dashboard wrote itself, translated when
+    # shown; blank for Weblink's own texts, which are shown as Weblink sent them.
+    outcome_id = models.TextField(_("outcome message id"), blank=True, default="")
     # The report's version (reports.versions.version_dump) before and after the action.
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
@@ -72,6 +76,11 @@ class Activity(models.Model):
     @property
     def accepted(self) -> bool:
         return self.outcome == self.ACCEPTED
+
+    @property
+    def outcome_text(self) -> str:
+        """The outcome for people: the dashboard's own messages in the active language."""
+        return gettext(self.outcome_id) if self.outcome_id else self.outcome
 
     @property
     def restorable(self) -> bool:

@@ -12,9 +12,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from reports_admin.activity.models import Activity
+from reports_admin.weblink import message_id
 
 # The outcome of a failure that carries no message for people (a bug, not a Weblink answer).
 UNEXPECTED_FAILURE = _("It failed with an unexpected error.")
@@ -26,11 +28,17 @@ def activity_record(
     action: Activity.Action,
     report_id: str = "",
     report_name: str = "",
-    outcome: str = Activity.ACCEPTED,
+    outcome: str | Promise = Activity.ACCEPTED,
+    outcome_id: str = "",
 ) -> Activity:
-    """Writes one entry; ``outcome`` is ``Activity.ACCEPTED`` or the message the person saw."""
+    """Writes one entry; ``outcome`` is ``Activity.ACCEPTED`` or the message the person saw.
+
+    ``outcome_id`` is its English original when the dashboard wrote it (an error's
+    ``message_id``); a ``gettext_lazy`` outcome gives its own.
+    """
     entry = _entry(user=user, action=action, report_id=report_id, report_name=report_name)
-    entry.outcome = outcome
+    entry.outcome = str(outcome)
+    entry.outcome_id = outcome_id or message_id(outcome)
     entry.save()
     return entry
 
@@ -52,7 +60,11 @@ def activity_recorded(
     try:
         yield entry
     except Exception as error:
-        entry.outcome = getattr(error, "message", "") or str(UNEXPECTED_FAILURE)
+        if getattr(error, "message", ""):
+            entry.outcome, entry.outcome_id = error.message, getattr(error, "message_id", "")
+        else:
+            entry.outcome = str(UNEXPECTED_FAILURE)
+            entry.outcome_id = message_id(UNEXPECTED_FAILURE)
         entry.save()
         raise
     entry.outcome = Activity.ACCEPTED

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from reports_admin import draining
@@ -45,6 +45,9 @@ NAME_MAX_CHARS = 80
 # A file needs nothing from anywhere, and an HTML report opened anyway gets no origin.
 _FILE_CSP = "default-src 'none'; sandbox"
 _RESTARTED = gettext_lazy("Interrupted: the dashboard restarted before the file was complete.")
+_BROWSER_STOPPED = gettext_lazy(
+    "Interrupted: the browser stopped the download before the file was complete."
+)
 # Anything but letters, digits, spaces, dots, dashes and underscores becomes a dash.
 _UNSAFE = re.compile(r"[^\w .-]+")
 
@@ -103,13 +106,14 @@ def _download_response(
     user = connection_required(connection).user
     arguments = [(k, v) for k, v in arguments if k != "format"] + [("format", format)]
 
-    def record(outcome: str) -> None:
+    def record(outcome: str | Promise, outcome_id: str = "") -> None:
         activity_record(
             user=user,
             action=Activity.Action.DOWNLOADED,
             report_id=report_id,
             report_name=name if report_id else "",
             outcome=outcome,
+            outcome_id=outcome_id,
         )
 
     try:
@@ -123,7 +127,7 @@ def _download_response(
             ),
         )
     except WeblinkError as error:
-        record(error.message)
+        record(error.message, error.message_id)
         raise
     stream = _FileStream(download, on_end=record)
     # Before any status goes out: a file cut before its first chunk gets our error page.
@@ -165,7 +169,7 @@ class _FileStream:
     the dashboard stopped before the file was complete.
     """
 
-    def __init__(self, download: Download, *, on_end: Callable[[str], None]) -> None:
+    def __init__(self, download: Download, *, on_end: Callable[[str | Promise, str], None]) -> None:
         self._download = download
         self._chunks = download.iter_chunks(CHUNK_SIZE)
         self._on_end = on_end
@@ -200,7 +204,7 @@ class _FileStream:
                 self._end(_RESTARTED)
                 raise draining.Interrupted from error
             # Raised on to the server, which then aborts the response.
-            self._end(error.message)
+            self._end(error.message, error.message_id)
             raise
 
     def close(self) -> None:
@@ -208,15 +212,11 @@ class _FileStream:
         # Closed from another thread at the grace period's end, the generator may be running.
         with contextlib.suppress(ValueError):
             self._chunks.close()
-        self._end(
-            _RESTARTED
-            if draining.grace_over()
-            else _("Interrupted: the browser stopped the download before the file was complete.")
-        )
+        self._end(_RESTARTED if draining.grace_over() else _BROWSER_STOPPED)
 
-    def _end(self, outcome: str) -> None:
+    def _end(self, outcome: str | Promise, outcome_id: str = "") -> None:
         with self._lock:
             if self._ended:
                 return
             self._ended = True
-        self._on_end(str(outcome))
+        self._on_end(outcome, outcome_id)

@@ -6,10 +6,22 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports_admin.labels import INTERVAL_CHOICES
 from reports_admin.reports.selectors import SORT_KEYS, ReportFilters, ReportListing, ReportOrder
 
+# The sortable columns' headings, for the phone's "Sort by" menu (its headers are hidden).
+SORT_LABELS = {
+    "name": gettext_lazy("Name"),
+    "type": gettext_lazy("Report type"),
+    "interval": gettext_lazy("Interval"),
+    "state": gettext_lazy("Active"),
+    "format": gettext_lazy("Format"),
+    "recipients": gettext_lazy("Recipients"),
+    "added": gettext_lazy("Added"),
+}
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
 
@@ -77,6 +89,32 @@ def sort_headers(params: QueryDict, query: ListQuery) -> dict[str, SortHeader]:
         url = "?" + urlencode({**params.dict(), "sort": sort, "page": 1})
         headers[key] = SortHeader(key=key, url=url, aria_sort=aria_sort)
     return headers
+
+
+@dataclass(frozen=True)
+class SortChoice:
+    """One order of the "Sort by" menu: the ``sort`` value it submits, in words."""
+
+    value: str
+    label: str
+    selected: bool
+
+
+def sort_choices(query: ListQuery) -> list[SortChoice]:
+    """Every column in both directions, the list's current order selected."""
+    current = f"-{query.order.key}" if query.order.descending else query.order.key
+    return [
+        SortChoice(
+            value=value,
+            label=template % {"column": SORT_LABELS[key]},
+            selected=value == current,
+        )
+        for key in SORT_KEYS
+        for value, template in (
+            (key, _("%(column)s, ascending")),
+            (f"-{key}", _("%(column)s, descending")),
+        )
+    ]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports_admin.activity.models import Activity
 from reports_admin.activity.services import activity_recorded
@@ -77,8 +78,9 @@ def report_send_once(
         except UpstreamUnavailable as error:
             if error.timed_out:
                 # The request went out and may have been carried out: keep the cool-off.
+                # Lazy, so the activity log can show it in the reader's language.
                 raise UpstreamUnavailable(
-                    _(
+                    gettext_lazy(
                         "Weblink did not answer in time, so the outcome is unknown; check the "
                         "recipients' inbox before trying again."
                     ),

@@ -5,11 +5,13 @@ shows on a page."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -33,6 +35,38 @@ from reports_admin.weblink import (
     WeblinkError,
 )
 from reports_admin.weblink.metadata import Report
+
+# The random token a download form posts (static/js/app.js), 128 bits in hex.
+_DOWNLOAD_TOKEN = re.compile(r"[0-9a-f]{32}")
+DOWNLOAD_COOKIE_SECONDS = 60
+
+
+def download_started_cookie[**P](
+    view: Callable[P, HttpResponseBase],
+) -> Callable[P, HttpResponseBase]:
+    """Marks a file answer with a cookie named after the form's ``download_token``.
+
+    A download never unloads the page, so the page polls for this cookie to learn that the
+    file has started and offer its buttons again. It holds nothing secret, so scripts may
+    read it; it lives a minute, only as long as the page needs to see it.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+        request = args[0]
+        response = view(*args, **kwargs)
+        token = request.POST.get("download_token", "")
+        if isinstance(response, StreamingHttpResponse) and _DOWNLOAD_TOKEN.fullmatch(token):
+            response.set_cookie(
+                f"download_{token}",
+                "1",
+                max_age=DOWNLOAD_COOKIE_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                samesite="Strict",
+            )
+        return response
+
+    return wrapper
 
 
 def load_failure_status(error: WeblinkError) -> int:

@@ -13,6 +13,7 @@ from reports_admin.weblink.errors import (
     TwoFactorRequired,
     UpstreamUnavailable,
     WeblinkError,
+    message_id,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "UpstreamUnavailable",
     "WeblinkClient",
     "WeblinkError",
+    "message_id",
 ]

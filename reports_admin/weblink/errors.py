@@ -9,18 +9,35 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 
+def message_id(text: str | Promise) -> str:
+    """The English original (the msgid) of a text marked with ``gettext_lazy``, so it can be
+    stored and translated when shown; "" for any other text, such as Weblink's own."""
+    if not isinstance(text, Promise):
+        return ""
+    with translation.override(None):
+        return str(text)
+
+
 class WeblinkError(Exception):
-    """Any failure talking to Weblink; ``status`` is the HTTP status when there was one."""
+    """Any failure talking to Weblink; ``status`` is the HTTP status when there was one.
+
+    ``message_id`` is the English original of ``message`` when it is one of the dashboard's
+    own texts without values in it (a default message, or any ``gettext_lazy`` text), else "".
+    """
 
     default_message = gettext_lazy("Weblink could not complete the request.")
 
-    def __init__(self, message: str | None = None, *, status: int | None = None) -> None:
+    def __init__(self, message: str | Promise | None = None, *, status: int | None = None) -> None:
+        chosen = message or self.default_message
         # A plain string, in the language of the request that met the error.
-        self.message = str(message or self.default_message)
+        self.message = str(chosen)
+        self.message_id = message_id(chosen)
         self.status = status
         super().__init__(self.message)
 
@@ -126,6 +143,7 @@ class PartialUpdate(WeblinkError):
         self, error: WeblinkError, *, applied: Sequence[str], not_applied: Sequence[str]
     ) -> None:
         super().__init__(error.message, status=error.status)
+        self.message_id = error.message_id
         self.error = error
         self.applied = list(applied)
         self.not_applied = list(not_applied)

@@ -1,9 +1,71 @@
 // Small progressive enhancements; every page works without them.
 "use strict";
 
+// A download gives up waiting for its file after this long and offers its buttons again.
+const DOWNLOAD_WAIT_MS = 120000;
+
+// The submit buttons of a form: its own and those elsewhere on the page that name it with
+// form= (the list's rows use those, so the cached rows hold no CSRF token).
+function submitButtons(form) {
+  return [...form.elements].filter(
+    (element) => element instanceof HTMLButtonElement && element.type === "submit",
+  );
+}
+
+// Every submit button of the form disabled; the one that submitted it (or, without one, each)
+// reads its data-busy-label.
+function setBusy(form, submitter) {
+  for (const button of submitButtons(form)) {
+    button.disabled = true;
+  }
+  for (const button of submitter ? [submitter] : submitButtons(form)) {
+    if (button.dataset.busyLabel && button.dataset.idleLabel === undefined) {
+      button.setAttribute("aria-busy", "true");
+      button.dataset.idleLabel = button.innerHTML;
+      button.textContent = button.dataset.busyLabel;
+    }
+  }
+}
+
+// The form's buttons as they were, ready for another submit.
+function setIdle(form) {
+  delete form.dataset.submitting;
+  for (const button of submitButtons(form)) {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    if (button.dataset.idleLabel !== undefined) {
+      button.innerHTML = button.dataset.idleLabel;
+      delete button.dataset.idleLabel;
+    }
+  }
+}
+
+// A download is a streamed navigation that never unloads the page, so no page event says
+// when the file has started. The form posts a fresh random download_token; the file's
+// response sets a short-lived cookie named after it (reports/view_helpers.py), which this page
+// sees as soon as the file's headers arrive: then the buttons come back. Polling a cookie
+// keeps the download a plain navigation (never fetched into the page) and needs no inline
+// script. A refusal redirects, which replaces the page anyway.
+function watchDownload(form) {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const token = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  form.elements.namedItem("download_token").value = token;
+  const cookie = `download_${token}`;
+  const since = Date.now();
+  const timer = window.setInterval(() => {
+    const started = document.cookie.split("; ").some((c) => c.startsWith(`${cookie}=`));
+    if (started || Date.now() - since > DOWNLOAD_WAIT_MS) {
+      window.clearInterval(timer);
+      document.cookie = `${cookie}=; max-age=0; path=/; samesite=strict`;
+      setIdle(form);
+    }
+  }, 250);
+}
+
 // A form marked data-once disables its submit buttons once it is being sent, so a double
 // click cannot submit it twice. Disabling waits a tick: a button disabled during the submit
-// event would drop its own name and value from what is sent.
+// event would drop its own name and value from what is sent. The form's fields are read
+// after this event, so the download token set here is sent.
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-once")) {
@@ -14,25 +76,17 @@ document.addEventListener("submit", (event) => {
     return;
   }
   form.dataset.submitting = "1";
-  window.setTimeout(() => {
-    for (const button of form.querySelectorAll("button[type=submit]")) {
-      button.disabled = true;
-      button.setAttribute("aria-busy", "true");
-      if (button.dataset.busyLabel) {
-        button.textContent = button.dataset.busyLabel;
-      }
-    }
-  }, 0);
+  if (form.hasAttribute("data-download")) {
+    watchDownload(form);
+  }
+  const submitter = event.submitter;
+  window.setTimeout(() => setBusy(form, submitter), 0);
 });
 
 // A page restored from the back/forward cache gets its buttons back.
 window.addEventListener("pageshow", () => {
   for (const form of document.querySelectorAll("form[data-once]")) {
-    delete form.dataset.submitting;
-    for (const button of form.querySelectorAll("button[type=submit]")) {
-      button.disabled = false;
-      button.removeAttribute("aria-busy");
-    }
+    setIdle(form);
   }
 });
 

@@ -1,6 +1,8 @@
 """axe-core on every page of the dashboard, in a real browser: no serious or critical
 violations. Also: the whole journey by keyboard alone, with a focus ring one can see."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
@@ -60,6 +62,23 @@ def test_connection_page_connected(connected_page):
 def test_report_list_with_reports(connected_page):
     expect(connected_page.get_by_role("table")).to_be_visible()
     assert_accessible(connected_page, "report list")
+
+
+def test_report_list_and_activity_on_a_phone(connected_page, simulator):
+    """At 390 px both tables are stacks of cards; the list's menu open, with its downloads."""
+    page = connected_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    report = simulator.state.reports[0]
+    page.goto(f"/reports/?q={report.name}")
+    switch = page.get_by_role("switch", name=re.compile(rf"{re.escape(report.name)}$"))
+    switch.click()
+    expect(switch).to_have_attribute("aria-checked", "false")
+    page.get_by_role("button", name=f"More actions for {report.name}").click()
+    expect(page.get_by_role("button", name="Download CSV").first).to_be_visible()
+    assert_accessible(page, "report list on a phone")
+    page.goto("/activity/")
+    expect(page.get_by_role("link", name="Restore this version").first).to_be_visible()
+    assert_accessible(page, "activity on a phone")
 
 
 def test_report_list_empty(connected_page, simulator):

@@ -159,10 +159,19 @@ def test_switch_without_javascript(no_script_page, simulator):
     assert simulator.state.report(report.id).active is True
 
 
+def phone(page, path):
+    """``path`` at a phone's 390 × 844 px."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(path)
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
 def test_phone_wide_switch_and_sort(connected_page, simulator):
     page = connected_page
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.reload()
+    phone(page, "/reports/")
 
     report = newest_active(simulator)
     switch = switch_for(page, report.name)
@@ -171,18 +180,63 @@ def test_phone_wide_switch_and_sort(connected_page, simulator):
     expect(switch).to_have_attribute("aria-checked", "false")
     assert simulator.state.report(report.id).active is False
 
-    name_header(page).get_by_role("link").click()
+    # The column headers are hidden on a phone; the "Sort by" menu sorts instead.
+    expect(name_header(page)).to_be_hidden()
+    page.get_by_label("Sort by").select_option(label="Name, ascending")
     page.wait_for_url(re.compile(r"sort=name\b"))
-    expect(name_header(page)).to_have_attribute("aria-sort", "ascending")
+    expect(page.get_by_label("Sort by")).to_have_value("name")
     assert first_row_names(page, 3) == names_by_name(simulator)[:3]
+    page.get_by_label("Sort by").select_option(label="Name, descending")
+    page.wait_for_url(re.compile(r"sort=-name\b"))
+    assert first_row_names(page, 3) == names_by_name(simulator, descending=True)[:3]
 
 
-def test_phone_wide_list_does_not_scroll_sideways(connected_page, simulator):
-    """The wide table scrolls in its own box (.table-responsive); the page as a whole must not
-    (else the navbar, the filters and the headings pan away with it)."""
+def test_phone_wide_list_is_cards_that_do_not_scroll_sideways(connected_page, simulator):
+    """Each report is a card (name, then its values with their labels, its switch and its
+    actions), no wider than the screen, so the page never pans sideways."""
     page = connected_page
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.reload()
-    expect(page.get_by_role("table")).to_be_visible()
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page is {width} px wide at a 390 px viewport"
+    phone(page, "/reports/")
+    report = newest_active(simulator)
+    card = page.locator(f"#report-{report.id}")
+    expect(card.get_by_role("link", name=report.name, exact=True)).to_be_visible()
+    expect(card.get_by_role("switch")).to_be_visible()
+    expect(card.get_by_role("link", name=f"Edit {report.name}")).to_be_visible()
+    more = card.get_by_role("button", name=f"More actions for {report.name}")
+    expect(more).to_be_visible()
+    # A card's lines say what each value is.
+    assert (
+        card.locator("[data-label='Report type']").evaluate(
+            "cell => getComputedStyle(cell, '::before').content"
+        )
+        == '"Report type"'
+    )
+    box = card.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert box["height"] < 400  # a card, not a column of blank lines
+    assert page_width(page) <= 390, f"the page is {page_width(page)} px wide at 390 px"
+    # The row menu opens inside the screen too.
+    more.click()
+    expect(card.get_by_role("button", name="Download CSV")).to_be_visible()
+    assert page_width(page) <= 390
+
+
+def test_phone_wide_activity_is_cards_that_do_not_scroll_sideways(connected_page, simulator):
+    page = connected_page
+    report = newest_active(simulator)
+    phone(page, "/reports/")
+    with page.expect_response(re.compile(rf"/reports/{report.id}/active/$")):
+        switch_for(page, report.name).click()
+
+    page.goto("/activity/")
+    expect(page.get_by_role("columnheader", name="Who")).to_be_hidden()
+    entry = page.locator("tbody tr").first
+    expect(entry).to_contain_text("Done: change")
+    expect(entry.get_by_role("link", name=report.name)).to_be_visible()
+    expect(entry.get_by_role("link", name="Restore this version")).to_be_visible()
+    assert page_width(page) <= 390, f"the page is {page_width(page)} px wide at 390 px"
+    # The connection's entry has nothing to restore: no empty line for it.
+    connected = page.locator("tbody tr").last
+    expect(connected).to_contain_text("Done: connect")
+    assert connected.locator("td").last.evaluate("cell => getComputedStyle(cell).display") == (
+        "none"
+    )

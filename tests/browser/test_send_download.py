@@ -50,16 +50,37 @@ def test_send_now_through_its_confirmation(connected_page, simulator, report):
     assert list(sent.recipients) == recipients
 
 
-def test_download_a_csv_and_an_xlsx_and_open_them(connected_page, report, tmp_path):
+def test_download_a_csv_and_an_xlsx_and_open_them(connected_page, simulator, report, tmp_path):
     page = connected_page
     today = timezone.localdate().isoformat()
     find_row(page, report)
     page.get_by_role("button", name=f"More actions for {report.name}").click()
-    page.get_by_role("link", name="Download…").click()
-    page.get_by_label("CSV").check()
+    csv_button = page.locator(f"#report-{report.id}").get_by_role("button", name="Download CSV")
+    # While the file is on its way Playwright waits for that navigation before it looks at
+    # the page, so the page writes down each state the button goes through.
+    csv_button.evaluate(
+        """button => {
+            window.buttonStates = [];
+            new MutationObserver(() => window.buttonStates.push(
+                [button.disabled, button.textContent.trim(), button.checkVisibility()]
+            )).observe(button, {attributes: true, childList: true, subtree: true});
+        }"""
+    )
+    # Weblink takes its time, as it does with a big report: the button says so meanwhile.
+    simulator.faults.latency = 1.0
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download").click()
+        # One click, and no waiting for the navigation it starts, which ends with the file.
+        csv_button.click(no_wait_after=True)
     download = info.value
+    # The file started and the page stayed: the button is back for another download.
+    expect(csv_button).to_be_enabled()
+    expect(csv_button).to_have_text("Download CSV: " + report.name)
+    expect(csv_button).to_be_visible()
+    simulator.faults.latency = 0
+    states = page.evaluate("window.buttonStates")
+    assert [True, "Preparing the file…", True] in states  # disabled, saying so, in sight
+    assert states[-1] == [False, "Download CSV: " + report.name, True]
+    assert page.url.endswith("/reports/?" + urlencode({"q": report.name}))
     assert download.failure() is None
     assert download.suggested_filename == f"Missade samtal Kundtjänst-{today}.csv"
     with Path(download.path()).open(encoding="utf-8-sig", newline="") as file:

@@ -11,12 +11,18 @@ from django.views.decorators.http import require_http_methods
 from reports_admin.reports import downloads
 from reports_admin.reports.form_flow import BoundReportForm, ReportFormMetadata
 from reports_admin.reports.forms import RunForm
-from reports_admin.reports.view_helpers import next_url, report_form_page, with_report
+from reports_admin.reports.view_helpers import (
+    download_started_cookie,
+    next_url,
+    report_form_page,
+    with_report,
+)
 from reports_admin.weblink import FORMATS, WeblinkError
 from reports_admin.weblink.metadata import Report
 
 
 @require_http_methods(["GET", "POST"])
+@download_started_cookie
 @with_report
 def report_download(request: HttpRequest, report: Report) -> HttpResponseBase:
     """GET offers the formats; POST streams the file, or comes back here saying why not."""
@@ -42,6 +48,7 @@ def report_download(request: HttpRequest, report: Report) -> HttpResponseBase:
 
 
 @require_http_methods(["GET", "POST"])
+@download_started_cookie
 def report_run_download(request: HttpRequest) -> HttpResponseBase:
     """The report form without the saving: type, interval and arguments, then the file."""
 

@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports_admin.labels import INTERVAL_CHOICES
 from reports_admin.reports import metadata_cache, selectors, services
-from reports_admin.reports.list_params import PAGE_SIZES, list_query, pagination, sort_headers
+from reports_admin.reports.list_params import (
+    PAGE_SIZES,
+    list_query,
+    pagination,
+    sort_choices,
+    sort_headers,
+)
 from reports_admin.reports.list_rows import report_rows, report_rows_key
 from reports_admin.reports.summary import report_summary
 from reports_admin.reports.view_helpers import next_url, render_load_failure, with_report
@@ -23,7 +29,12 @@ from reports_admin.weblink.metadata import Report
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     query = list_query(request.GET)
-    context = {"query": query, "page_sizes": PAGE_SIZES, "interval_choices": INTERVAL_CHOICES}
+    context = {
+        "query": query,
+        "page_sizes": PAGE_SIZES,
+        "interval_choices": INTERVAL_CHOICES,
+        "sort_choices": sort_choices(query),
+    }
     template = "reports/list.html#results" if request.htmx else "reports/list.html"
     connection = request.weblink_connection.get()
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -22,12 +23,21 @@ class Command(BaseCommand):
             default="127.0.0.1:8001",
             help="host:port to listen on (default 127.0.0.1:8001; port 0 picks a free one)",
         )
+        parser.add_argument(
+            "--state-file",
+            type=Path,
+            help="a JSON file that keeps the reports and tokens across restarts "
+            "(read at start when it exists, written after every change)",
+        )
 
-    def handle(self, *args, addrport: str, **options) -> None:
+    def handle(self, *args, addrport: str, state_file: Path | None, **options) -> None:
         host, _, port = addrport.rpartition(":")
         if not host or not port.isdigit():
             raise CommandError("--addrport must look like 127.0.0.1:8001")
-        simulator = Simulator()
+        try:
+            simulator = Simulator(state_file=state_file)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise CommandError(f"Cannot read the state file {state_file}: {error!r}") from error
         try:
             url = simulator.start(host=host, port=int(port))
         except OSError as error:
@@ -47,4 +57,5 @@ class Command(BaseCommand):
             pass
         finally:
             simulator.stop()
+            simulator.save()
             self.stdout.write("Weblink simulator stopped.")
