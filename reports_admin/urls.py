@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from reports_admin.activity import views as activity
 from reports_admin.connection import views as connection
-from reports_admin.reports.views import downloads, editing, pages, restoring, sending
+from reports_admin.reports.views import downloads, editing, pages, previews, restoring, sending
 
 report_patterns = [
     path("", pages.report_list, name="list"),
@@ -13,9 +13,12 @@ report_patterns = [
     path("refresh/", pages.metadata_refresh, name="refresh_metadata"),
     path("read-again/", pages.reports_refresh, name="refresh_reports"),
     path("download/", downloads.report_run_download, name="run_download"),
+    path("preview/", previews.report_form_preview, name="form_preview"),
+    path("preview/html/<str:token>/", previews.report_preview_html, name="preview_html"),
     path("<int:report_id>/", pages.report_detail, name="detail"),
     path("<int:report_id>/send/", sending.report_send, name="send"),
     path("<int:report_id>/download/", downloads.report_download, name="download"),
+    path("<int:report_id>/preview/", previews.report_preview, name="preview"),
     path("<int:report_id>/edit/", editing.report_edit, name="edit"),
     path("<int:report_id>/duplicate/", editing.report_duplicate, name="duplicate"),
     path("<int:report_id>/delete/", editing.report_delete, name="delete"),

@@ -1,4 +1,5 @@
-"""Downloads: run a report on Weblink and stream the file through to the browser.
+"""Downloads and previews: run a report on Weblink and stream the file through to the
+browser, or read only the start of the same stream for a preview.
 
 The file is passed on chunk by chunk, so memory stays flat whatever its size. Weblink's
 status is checked before the first byte (a failure raises, so the page can say so); a
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.http import StreamingHttpResponse
@@ -23,6 +25,7 @@ from reports_admin.activity.models import Activity
 from reports_admin.activity.services import activity_record
 from reports_admin.connection.calls import connection_required, weblink_call
 from reports_admin.connection.models import WeblinkConnection
+from reports_admin.reports import preview
 from reports_admin.weblink import WeblinkError
 from reports_admin.weblink.client import Download
 from reports_admin.weblink.metadata import Report
@@ -34,6 +37,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 CHUNK_SIZE = 64 * 1024
+PREVIEW_CHUNK_SIZE = 64 * 1024
 NAME_MAX_CHARS = 80
 # A file needs nothing from anywhere, and an HTML report opened anyway gets no origin.
 _FILE_CSP = "default-src 'none'; sandbox"
@@ -92,20 +96,117 @@ def _download_response(
     fails before the first byte. ``name`` names the file; ``report_id`` is blank for a
     report that is not saved.
     """
+    record = _recorder(
+        connection, Activity.Action.DOWNLOADED, report_id=report_id, report_name=name
+    )
+    download = _open(
+        connection,
+        record,
+        format=format,
+        interval=interval,
+        report_type_id=report_type_id,
+        arguments=arguments,
+    )
+    response = StreamingHttpResponse(
+        _FileStream(download, on_end=record), content_type=CONTENT_TYPES[format]
+    )
+    if download.content_length is not None:
+        response["Content-Length"] = str(download.content_length)
+    response["Content-Disposition"] = content_disposition(file_name(name, format))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = _FILE_CSP
+    return response
+
+
+@dataclass(frozen=True)
+class HtmlPreview:
+    """The start of a report's HTML file: at most ``preview.MAX_BYTES``; ``cut`` when the
+    file goes on. Weblink's markup: never put into one of our pages."""
+
+    content: bytes
+    cut: bool
+
+
+def report_preview(
+    *,
+    connection: WeblinkConnection | None,
+    format: str,
+    interval: str,
+    report_type_id: str,
+    arguments: Sequence[tuple[str, str]],
+    report_id: str = "",
+    report_name: str = "",
+) -> preview.CsvPreview | HtmlPreview:
+    """The first rows of the report run now (``format`` "csv"), or the start of its HTML
+    (``format`` "html"), read from the same stream as a download and closed once read.
+
+    At most ``preview.MAX_BYTES`` are read from Weblink, whatever the file's size. Logged as
+    a preview; raises a WeblinkError when Weblink refuses or fails.
+    """
+    record = _recorder(
+        connection, Activity.Action.PREVIEWED, report_id=report_id, report_name=report_name
+    )
+    download = _open(
+        connection,
+        record,
+        format=format,
+        interval=interval,
+        report_type_id=report_type_id,
+        arguments=arguments,
+    )
+    try:
+        # Chunks that add up to exactly MAX_BYTES, so nothing past it is read.
+        chunks = download.iter_chunks(PREVIEW_CHUNK_SIZE)
+        if format == "html":
+            result = HtmlPreview(*preview.html_preview(chunks))
+        else:
+            result = preview.csv_preview(chunks)
+    except WeblinkError as error:
+        record(error.message)
+        raise
+    finally:
+        download.close()
+    record(Activity.ACCEPTED)
+    return result
+
+
+def _recorder(
+    connection: WeblinkConnection | None,
+    action: Activity.Action,
+    *,
+    report_id: str,
+    report_name: str,
+) -> Callable[[str], None]:
+    """Writes the action's entry in the activity log, given its outcome."""
     user = connection_required(connection).user
-    arguments = [(k, v) for k, v in arguments if k != "format"] + [("format", format)]
 
     def record(outcome: str) -> None:
         activity_record(
             user=user,
-            action=Activity.Action.DOWNLOADED,
+            action=action,
             report_id=report_id,
-            report_name=name if report_id else "",
+            report_name=report_name if report_id else "",
             outcome=outcome,
         )
 
+    return record
+
+
+def _open(
+    connection: WeblinkConnection | None,
+    record: Callable[[str], None],
+    *,
+    format: str,
+    interval: str,
+    report_type_id: str,
+    arguments: Sequence[tuple[str, str]],
+) -> Download:
+    """The report run on Weblink now, streaming in ``format`` (its own format argument
+    replaced); a failure before the first byte is recorded, then raised."""
+    arguments = [(k, v) for k, v in arguments if k != "format"] + [("format", format)]
     try:
-        download = weblink_call(
+        return weblink_call(
             connection=connection,
             operation=lambda client: client.report_download(
                 format=format,
@@ -117,16 +218,6 @@ def _download_response(
     except WeblinkError as error:
         record(error.message)
         raise
-    response = StreamingHttpResponse(
-        _FileStream(download, on_end=record), content_type=CONTENT_TYPES[format]
-    )
-    if download.content_length is not None:
-        response["Content-Length"] = str(download.content_length)
-    response["Content-Disposition"] = content_disposition(file_name(name, format))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    response["Content-Security-Policy"] = _FILE_CSP
-    return response
 
 
 def file_name(name: str, format: str) -> str:

@@ -44,3 +44,22 @@ document.addEventListener("DOMContentLoaded", () => {
     error.focus();
   }
 });
+
+// A preview's Cancel aborts the request in flight (htmx:abort on the buttons that sent it)
+// and says so where the preview would have gone.
+document.addEventListener("click", (event) => {
+  const cancel = event.target instanceof Element && event.target.closest("[data-preview-cancel]");
+  if (!cancel) {
+    return;
+  }
+  const controls = cancel.closest("[data-preview-controls]");
+  for (const button of controls.querySelectorAll("[data-preview-start]")) {
+    window.htmx.trigger(button, "htmx:abort");
+  }
+  const target = document.getElementById("preview");
+  target.replaceChildren();
+  const note = document.createElement("p");
+  note.className = "text-body-secondary";
+  note.textContent = cancel.dataset.cancelledText;
+  target.append(note);
+});
