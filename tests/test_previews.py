@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+from reports_admin.connection.models import WeblinkConnection
 from reports_admin.models import Activity
 from reports_admin.reports import preview
 from reports_admin.weblink.client import Download
@@ -267,3 +268,44 @@ def test_an_expired_frame_url_is_refused(client_connected, report, monkeypatch):
     frame_url = preview_saved(client_connected, report.id, "html", **HTMX).context["frame_url"]
     monkeypatch.setattr("reports_admin.reports.preview_store.MAX_AGE_SECONDS", -1)
     assert client_connected.get(frame_url).status_code == 404
+
+
+def _sent(user, report, outcome=Activity.ACCEPTED, **fields):
+    return Activity.objects.create(
+        user=user,
+        username=user.get_username(),
+        action=Activity.Action.SENT,
+        report_id=str(report.id),
+        report_name=report.name,
+        outcome=outcome,
+        **fields,
+    )
+
+
+def test_the_report_page_lists_its_last_20_sends(client_connected, user, report):
+    page = client_connected.get(reverse("reports:detail", args=[report.id])).content.decode()
+    assert "Not sent from this dashboard yet." in page
+    assert "cannot be seen through Weblink’s API" in page
+
+    for _ in range(22):
+        _sent(user, report)
+    last = _sent(user, report, outcome="Weblink did not answer in time.")
+    response = client_connected.get(reverse("reports:detail", args=[report.id]))
+    assert response.context["sends"][0] == last
+    assert len(response.context["sends"]) == 20
+    page = response.content.decode()
+    assert f"by {user.get_username()}: it failed. Weblink did not answer in time." in page
+    assert "The last 20 sends" in page
+
+
+def test_sends_of_another_report_or_company_are_not_listed(
+    client_connected, user, report, simulator, django_user_model
+):
+    _sent(user, simulator.state.reports[1])
+    # The same report id in another Weblink company is another report.
+    other = django_user_model.objects.create_user("elsewhere")
+    WeblinkConnection.objects.create(user=other, company="another company", access_token="x" * 20)
+    assert user.weblink_connection.company != "another company"
+    _sent(other, report)
+    response = client_connected.get(reverse("reports:detail", args=[report.id]))
+    assert response.context["sends"] == []

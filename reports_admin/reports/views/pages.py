@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from reports_admin.activity import selectors as activity_selectors
 from reports_admin.labels import INTERVAL_CHOICES
 from reports_admin.reports import metadata_cache, selectors, services
 from reports_admin.reports.list_params import PAGE_SIZES, list_query, pagination, sort_headers
@@ -91,11 +92,19 @@ def report_set_active(request: HttpRequest, report_id: str) -> HttpResponse:
 @require_GET
 @with_report
 def report_detail(request: HttpRequest, report: Report) -> HttpResponse:
-    """The report's page: its settings and arguments, and what can be done with it."""
+    """The report's page: its settings and arguments, what can be done with it, and its
+    sends from this dashboard."""
+    connection = request.weblink_connection.get()
+    sends = (
+        activity_selectors.report_sends(report_id=report.id, company=connection.company)
+        if connection
+        else []
+    )
     context = {
         "report": report,
-        "summary": report_summary(connection=request.weblink_connection.get(), report=report),
+        "summary": report_summary(connection=connection, report=report),
         "download_formats": FORMATS,
+        "sends": sends,
     }
     return render(request, "reports/detail.html", context)
 
