@@ -309,3 +309,20 @@ def test_sends_of_another_report_or_company_are_not_listed(
     _sent(other, report)
     response = client_connected.get(reverse("reports:detail", args=[report.id]))
     assert response.context["sends"] == []
+
+
+def test_the_list_shows_when_each_report_was_last_sent(client_connected, user):
+    response = client_connected.get(reverse("reports:list"))
+    assert "Last sent" in response.content.decode()
+    row = response.context["rows"][0]
+    report = row.report
+    assert row.last_sent_at is None
+    key_before = response.context["rows_key"]
+
+    entry = _sent(user, report, outcome="Weblink refused it.")
+    response = client_connected.get(reverse("reports:list"))
+    row = next(r for r in response.context["rows"] if r.report.id == report.id)
+    assert (row.last_sent_at, row.last_sent_accepted) == (entry.at, False)
+    # The cached rows are keyed on what they show: a new send misses the cache.
+    assert response.context["rows_key"] != key_before
+    assert '<span class="badge text-bg-danger">failed</span>' in response.content.decode()
