@@ -45,17 +45,15 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
-// A preview's Cancel aborts the request in flight (htmx:abort on the buttons that sent it)
-// and says so where the preview would have gone.
+// A preview's Cancel aborts the request in flight and says so where the preview would have
+// gone. The buttons sync on their controls (hx-sync), so htmx keeps the request there.
 document.addEventListener("click", (event) => {
   const cancel = event.target instanceof Element && event.target.closest("[data-preview-cancel]");
   if (!cancel) {
     return;
   }
   const controls = cancel.closest("[data-preview-controls]");
-  for (const button of controls.querySelectorAll("[data-preview-start]")) {
-    window.htmx.trigger(button, "htmx:abort");
-  }
+  window.htmx.trigger(controls, "htmx:abort");
   const target = document.getElementById("preview");
   target.replaceChildren();
   const note = document.createElement("p");
