@@ -80,6 +80,7 @@ class Dashboard:
     workers: int
     threads: int
     process: subprocess.Popen
+    log: Path  # everything its processes write
 
     def worker_pids(self) -> list[int]:
         return _children(self.process.pid)
@@ -184,7 +185,7 @@ class Stack:
         ]
         process = self._start(command, f"dashboard-{port}")
         _wait_until_serving(f"{url}/login/", process, self._log(f"dashboard-{port}"))
-        return Dashboard(url, workers, threads, process)
+        return Dashboard(url, workers, threads, process, self._log(f"dashboard-{port}"))
 
     def stop(self, process: subprocess.Popen) -> None:
         """SIGTERM to the process's group, SIGKILL if it is still there after a while."""

@@ -11,6 +11,7 @@ a safe file name, our content type, always an attachment, never rendered on our 
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -41,6 +42,7 @@ PREVIEW_CHUNK_SIZE = 64 * 1024
 NAME_MAX_CHARS = 80
 # A file needs nothing from anywhere, and an HTML report opened anyway gets no origin.
 _FILE_CSP = "default-src 'none'; sandbox"
+logger = logging.getLogger(__name__)
 # Anything but letters, digits, spaces, dots, dashes and underscores becomes a dash.
 _UNSAFE = re.compile(r"[^\w .-]+")
 
@@ -167,6 +169,8 @@ def report_preview(
         raise
     finally:
         download.close()
+    read = result.bytes_read if isinstance(result, preview.CsvPreview) else len(result.content)
+    logger.info("Preview: %d bytes of the file read from Weblink, then closed", read)
     record(Activity.ACCEPTED)
     return result
 
