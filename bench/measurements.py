@@ -615,3 +615,82 @@ def fleet_size(
         warm_runs=warm_runs,
         warm=warm_pages,
     )
+
+
+# 7. Preview of a big report ------------------------------------------------------------------
+
+PREVIEW_LIMIT_BYTES = 512 * 1024
+_PREVIEW_ROWS_SHOWN = re.compile(r"The first (\d+) rows")
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    size: int  # bytes of the whole file, estimated from a sample of its rows
+    runs: int
+    dashboard: Spread  # seconds for the preview page, whole answer
+    first_rows: Spread  # seconds to the first 64 KB straight from the simulator
+    rows_shown: int
+    read_bytes: int  # file bytes the dashboard's workers read for one preview, at most
+
+
+_PREVIEW_READ = re.compile(rb"Preview: (\d+) bytes of the file read from Weblink")
+
+
+def _preview_reads(dashboard: Dashboard) -> list[int]:
+    """The bytes of the file each preview so far read from Weblink, as the dashboard logs."""
+    return [int(n) for n in _PREVIEW_READ.findall(dashboard.log.read_bytes())]
+
+
+def preview(
+    client: DashboardClient,
+    simulator: SimulatorClient,
+    dashboard: Dashboard,
+    *,
+    report_id: str,
+    size: int,
+    runs: int,
+) -> PreviewResult:
+    """The report page's Preview of a CSV of about ``size`` bytes, against the first rows of
+    the same file straight from the simulator, and how much of the file the workers read."""
+    body = _download_body(simulator.report(report_id))
+    path = f"/reports/{report_id}/preview/"
+    form = client.form(f"/reports/{report_id}/", "csrfmiddlewaretoken")
+    fields = [(k, v) for k, v in form.fields if k == "csrfmiddlewaretoken"]
+    fields.append(("preview_format", "csv"))
+
+    def through_dashboard() -> str:
+        response = client.post(path, fields, timeout=DOWNLOAD_TIMEOUT)
+        if response.status_code != 200:
+            raise RuntimeError(f"The dashboard's preview answered {response.status_code}.")
+        return response.text
+
+    def first_rows() -> int:
+        with simulator.download("csv", body) as response:
+            return len(next(response.iter_content(64 * 1024)))
+
+    for _ in range(4):
+        through_dashboard()  # every worker warm
+    sample_rows = 20_000
+    simulator.set_download_rows(sample_rows)
+    sample_size = stream_to_nowhere(simulator.download("csv", body))
+    rows = round(size * sample_rows / sample_size)
+    simulator.set_download_rows(rows)
+    try:
+        dashboard_times, first_times, shown = [], [], 0
+        logged = len(_preview_reads(dashboard))
+        for _ in range(runs):
+            first_times.append(timed(first_rows)[1])
+            html, seconds = timed(through_dashboard)
+            dashboard_times.append(seconds)
+            match = _PREVIEW_ROWS_SHOWN.search(html)
+            shown = int(match.group(1)) if match else 0
+    finally:
+        simulator.set_download_rows(50)
+    return PreviewResult(
+        size=round(rows * sample_size / sample_rows),
+        runs=runs,
+        dashboard=Spread.of(dashboard_times),
+        first_rows=Spread.of(first_times),
+        rows_shown=shown,
+        read_bytes=max(_preview_reads(dashboard)[logged:]),
+    )

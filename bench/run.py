@@ -1,8 +1,9 @@
 """`make bench`: start the simulator and the dashboard, measure, print and write the table.
 
 Usage: ``.venv/bin/python -m bench.run`` from the project folder. BENCH_DOWNLOAD_MB sets the
-size of the downloaded file (default 500). ``BENCH_ONLY=fleet`` runs only the fleet section
-(pages with 100 to 5,000 reports) and puts it in place of the one in docs/benchmarks.md,
+size of the downloaded (and previewed) file (default 500). ``BENCH_ONLY=fleet`` runs only
+the fleet section (pages with 100 to 5,000 reports) and ``BENCH_ONLY=preview`` only the
+preview of a big report; each puts its section in place of the one in docs/benchmarks.md,
 keeping the rest of the document as it was.
 """
 
@@ -38,6 +39,7 @@ FLEET_SIZES = (100, 1_000, 5_000)
 FLEET_LATENCY = 0.1
 FLEET_COLD_RUNS = 3
 FLEET_WARM_RUNS = 20
+PREVIEW_RUNS = 5
 
 _started = time.monotonic()
 
@@ -167,6 +169,24 @@ def _start(stack: Stack) -> tuple[SimulatorClient, Dashboard, DashboardClient, s
     return simulator, dashboard, client, edit_id, download_id
 
 
+def measure_preview(
+    simulator: SimulatorClient, dashboard: Dashboard, client: DashboardClient, report_id: str
+) -> report.Preview:
+    """7. The preview of a report of DOWNLOAD_BYTES."""
+    started, load_at_start = datetime.now().astimezone(), os.getloadavg()[0]
+    progress(f"7. Preview of a {DOWNLOAD_BYTES / 1e6:.0f} MB report, {PREVIEW_RUNS} runs")
+    result = measurements.preview(
+        client, simulator, dashboard, report_id=report_id, size=DOWNLOAD_BYTES, runs=PREVIEW_RUNS
+    )
+    return report.Preview(started=started, machine=_machine(load_at_start), result=result)
+
+
+def measure_preview_only() -> report.Preview:
+    with Stack() as stack:
+        simulator, dashboard, client, _edit, download_id = _start(stack)
+        return measure_preview(simulator, dashboard, client, download_id)
+
+
 def measure_fleet_only() -> report.Fleet:
     with Stack() as stack:
         simulator, _dashboard, client, _edit, _download = _start(stack)
@@ -227,6 +247,7 @@ def measure() -> report.Results:
         else:
             note = f"the dashboard has no {measurements.download_path('<id>')} page"
             progress(f"3. Download: not measured, {note}")
+        preview = measure_preview(simulator, dashboard, client, download_id)
         # Last: it resets the simulator and leaves it with thousands of reports.
         fleet = measure_fleet(stack, simulator, client.copy())
     return report.Results(
@@ -241,18 +262,24 @@ def measure() -> report.Results:
         download=download,
         download_note=note,
         fleet=fleet,
+        preview=preview,
     )
 
 
 def main() -> int:
     # A stop from outside (make killed, a CI timeout) cleans up like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    if ONLY not in ("", "fleet"):
-        print(f"BENCH_ONLY={ONLY!r}: the only section that runs alone is 'fleet'.", file=sys.stderr)
+    if ONLY not in ("", "fleet", "preview"):
+        print(
+            f"BENCH_ONLY={ONLY!r}: the sections that run alone are 'fleet' and 'preview'.",
+            file=sys.stderr,
+        )
         return 2
+    document = OUTPUT.read_text() if OUTPUT.exists() else ""
     if ONLY == "fleet":
-        fleet = measure_fleet_only()
-        text = report.merge_fleet(OUTPUT.read_text() if OUTPUT.exists() else "", fleet)
+        text = report.merge_fleet(document, measure_fleet_only())
+    elif ONLY == "preview":
+        text = report.merge_preview(document, measure_preview_only())
     else:
         text = report.markdown(measure())
     OUTPUT.parent.mkdir(exist_ok=True)

@@ -80,6 +80,7 @@ class Dashboard:
     workers: int
     threads: int
     process: subprocess.Popen
+    log: Path  # everything its processes write
 
     def worker_pids(self) -> list[int]:
         return _children(self.process.pid)
@@ -184,7 +185,7 @@ class Stack:
         ]
         process = self.start(command, f"dashboard-{port}")
         _wait_until_serving(f"{url}/login/", process, self._log(f"dashboard-{port}"))
-        return Dashboard(url, workers, threads, process)
+        return Dashboard(url, workers, threads, process, self._log(f"dashboard-{port}"))
 
     def start_instance(self, name: str, port: int, env: dict[str, str]) -> subprocess.Popen:
         """One instance as production runs it: ``gunicorn -c config/gunicorn.py`` on

@@ -25,6 +25,7 @@ class Activity(models.Model):
         RESTORED = "restored", _("Restored")
         SENT = "sent", _("Sent")
         DOWNLOADED = "downloaded", _("Downloaded")
+        PREVIEWED = "previewed", _("Previewed")
         CONNECTED = "connected", _("Connected")
         DISCONNECTED = "disconnected", _("Disconnected")
 
@@ -39,6 +40,7 @@ class Activity(models.Model):
         Action.RESTORED: _("restore"),
         Action.SENT: _("send"),
         Action.DOWNLOADED: _("download"),
+        Action.PREVIEWED: _("preview"),
         Action.CONNECTED: _("connect"),
         Action.DISCONNECTED: _("disconnect"),
     }

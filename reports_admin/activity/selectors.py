@@ -1,9 +1,11 @@
-"""Reads of the activity log, for the activity page."""
+"""Reads of the activity log: for the activity page, and a report's sends from this dashboard."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from reports_admin.activity.models import Activity
 
@@ -32,3 +34,31 @@ def activity_people(*, user: AbstractBaseUser) -> list[str]:
 def activity_entry_get(*, user: AbstractBaseUser, entry_id: int) -> Activity | None:
     """The entry with this id, if ``user`` may see it; else None."""
     return activity_list(user=user).filter(id=entry_id).first()
+
+
+SEND_HISTORY_SIZE = 20
+
+
+def _sends(*, company: str) -> QuerySet[Activity]:
+    """Every "send now" from this dashboard to reports of the Weblink ``company``, by anyone
+    connected to it (a report id is only unique within one company)."""
+    return Activity.objects.filter(
+        action=Activity.Action.SENT, user__weblink_connection__company=company
+    )
+
+
+def report_sends(*, report_id: str, company: str) -> list[Activity]:
+    """The last ``SEND_HISTORY_SIZE`` sends of the report from this dashboard, newest first."""
+    return list(_sends(company=company).filter(report_id=report_id)[:SEND_HISTORY_SIZE])
+
+
+def reports_last_sent(*, report_ids: Sequence[str], company: str) -> dict[str, Activity]:
+    """The last send from this dashboard of each report that has one, in one query."""
+    latest = (
+        _sends(company=company)
+        .filter(report_id=OuterRef("report_id"))
+        .order_by("-at", "-id")
+        .values("id")[:1]
+    )
+    entries = _sends(company=company).filter(report_id__in=report_ids, id=Subquery(latest))
+    return {entry.report_id: entry for entry in entries}

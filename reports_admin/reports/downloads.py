@@ -1,4 +1,5 @@
-"""Downloads: run a report on Weblink and stream the file through to the browser.
+"""Downloads and previews: run a report on Weblink and stream the file through to the
+browser, or read only the start of the same stream for a preview.
 
 The file is passed on chunk by chunk, so memory stays flat whatever its size. Weblink's
 status is checked before the first byte (a failure raises, so the page can say so); a
@@ -14,10 +15,12 @@ a safe file name, our content type, always an attachment, never rendered on our 
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.http import StreamingHttpResponse
@@ -30,6 +33,7 @@ from reports_admin.activity.models import Activity
 from reports_admin.activity.services import activity_record
 from reports_admin.connection.calls import connection_required, weblink_call
 from reports_admin.connection.models import WeblinkConnection
+from reports_admin.reports import preview
 from reports_admin.weblink import WeblinkError
 from reports_admin.weblink.client import Download
 from reports_admin.weblink.metadata import Report
@@ -41,6 +45,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 CHUNK_SIZE = 64 * 1024
+PREVIEW_CHUNK_SIZE = 64 * 1024
 NAME_MAX_CHARS = 80
 # A file needs nothing from anywhere, and an HTML report opened anyway gets no origin.
 _FILE_CSP = "default-src 'none'; sandbox"
@@ -48,6 +53,7 @@ _RESTARTED = gettext_lazy("Interrupted: the dashboard restarted before the file 
 _BROWSER_STOPPED = gettext_lazy(
     "Interrupted: the browser stopped the download before the file was complete."
 )
+logger = logging.getLogger(__name__)
 # Anything but letters, digits, spaces, dots, dashes and underscores becomes a dash.
 _UNSAFE = re.compile(r"[^\w .-]+")
 
@@ -100,35 +106,20 @@ def _download_response(
     """Runs the report on Weblink and answers with the file, streamed.
 
     Raises a WeblinkError (and logs it as the activity's outcome) when Weblink refuses or
-    fails before the first chunk has arrived. ``name`` names the file; ``report_id`` is blank for a
-    report that is not saved.
+    fails before the first chunk has arrived. ``name`` names the file; ``report_id`` is
+    blank for a report that is not saved.
     """
-    user = connection_required(connection).user
-    arguments = [(k, v) for k, v in arguments if k != "format"] + [("format", format)]
-
-    def record(outcome: str | Promise, outcome_id: str = "") -> None:
-        activity_record(
-            user=user,
-            action=Activity.Action.DOWNLOADED,
-            report_id=report_id,
-            report_name=name if report_id else "",
-            outcome=outcome,
-            outcome_id=outcome_id,
-        )
-
-    try:
-        download = weblink_call(
-            connection=connection,
-            operation=lambda client: client.report_download(
-                format=format,
-                interval=interval,
-                report_type_id=report_type_id,
-                arguments=arguments,
-            ),
-        )
-    except WeblinkError as error:
-        record(error.message, error.message_id)
-        raise
+    record = _recorder(
+        connection, Activity.Action.DOWNLOADED, report_id=report_id, report_name=name
+    )
+    download = _open(
+        connection,
+        record,
+        format=format,
+        interval=interval,
+        report_type_id=report_type_id,
+        arguments=arguments,
+    )
     stream = _FileStream(download, on_end=record)
     # Before any status goes out: a file cut before its first chunk gets our error page.
     stream.read_first()
@@ -140,6 +131,110 @@ def _download_response(
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = _FILE_CSP
     return response
+
+
+@dataclass(frozen=True)
+class HtmlPreview:
+    """The start of a report's HTML file: at most ``preview.MAX_BYTES``; ``cut`` when the
+    file goes on. Weblink's markup: never put into one of our pages."""
+
+    content: bytes
+    cut: bool
+
+
+def report_preview(
+    *,
+    connection: WeblinkConnection | None,
+    format: str,
+    interval: str,
+    report_type_id: str,
+    arguments: Sequence[tuple[str, str]],
+    report_id: str = "",
+    report_name: str = "",
+) -> preview.CsvPreview | HtmlPreview:
+    """The first rows of the report run now (``format`` "csv"), or the start of its HTML
+    (``format`` "html"), read from the same stream as a download and closed once read.
+
+    At most ``preview.MAX_BYTES`` are read from Weblink, whatever the file's size. Logged as
+    a preview; raises a WeblinkError when Weblink refuses or fails.
+    """
+    record = _recorder(
+        connection, Activity.Action.PREVIEWED, report_id=report_id, report_name=report_name
+    )
+    download = _open(
+        connection,
+        record,
+        format=format,
+        interval=interval,
+        report_type_id=report_type_id,
+        arguments=arguments,
+    )
+    try:
+        # Chunks that add up to exactly MAX_BYTES, so nothing past it is read.
+        chunks = download.iter_chunks(PREVIEW_CHUNK_SIZE)
+        if format == "html":
+            result = HtmlPreview(*preview.html_preview(chunks))
+        else:
+            result = preview.csv_preview(chunks)
+    except WeblinkError as error:
+        record(error.message, error.message_id)
+        raise
+    finally:
+        download.close()
+    read = result.bytes_read if isinstance(result, preview.CsvPreview) else len(result.content)
+    logger.info("Preview: %d bytes of the file read from Weblink, then closed", read)
+    record(Activity.ACCEPTED)
+    return result
+
+
+def _recorder(
+    connection: WeblinkConnection | None,
+    action: Activity.Action,
+    *,
+    report_id: str,
+    report_name: str,
+) -> Callable[..., None]:
+    """Writes the action's entry in the activity log, given its outcome."""
+    user = connection_required(connection).user
+
+    def record(outcome: str | Promise, outcome_id: str = "") -> None:
+        activity_record(
+            user=user,
+            action=action,
+            report_id=report_id,
+            report_name=report_name if report_id else "",
+            outcome=outcome,
+            outcome_id=outcome_id,
+        )
+
+    return record
+
+
+def _open(
+    connection: WeblinkConnection | None,
+    record: Callable[..., None],
+    *,
+    format: str,
+    interval: str,
+    report_type_id: str,
+    arguments: Sequence[tuple[str, str]],
+) -> Download:
+    """The report run on Weblink now, streaming in ``format`` (its own format argument
+    replaced); a failure before the first byte is recorded, then raised."""
+    arguments = [(k, v) for k, v in arguments if k != "format"] + [("format", format)]
+    try:
+        return weblink_call(
+            connection=connection,
+            operation=lambda client: client.report_download(
+                format=format,
+                interval=interval,
+                report_type_id=report_type_id,
+                arguments=arguments,
+            ),
+        )
+    except WeblinkError as error:
+        record(error.message, error.message_id)
+        raise
 
 
 def file_name(name: str, format: str) -> str:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import get_language
 
+from reports_admin.activity.models import Activity
 from reports_admin.labels import INTERVAL_CHOICES
 from reports_admin.weblink import FORMATS
 from reports_admin.weblink.metadata import Report, ReportType
@@ -28,6 +30,9 @@ class ReportRow:
     interval_label: str
     recipients: str
     urls: dict[str, str]
+    # The last "send now" from this dashboard: when, and whether Weblink accepted it.
+    last_sent_at: datetime | None = None
+    last_sent_accepted: bool = False
 
     @property
     def download_formats(self) -> tuple[str, ...]:
@@ -36,9 +41,14 @@ class ReportRow:
 
 
 def report_rows(
-    reports: Sequence[Report], *, report_types: Sequence[ReportType], back_to: str
+    reports: Sequence[Report],
+    *,
+    report_types: Sequence[ReportType],
+    back_to: str,
+    last_sent: Mapping[str, Activity],
 ) -> list[ReportRow]:
-    """The list's rows; ``back_to`` is where send now returns to."""
+    """The list's rows; ``back_to`` is where send now returns to; ``last_sent``: each
+    report's last send from this dashboard, by report id."""
     type_names = {t.id: t.name for t in report_types}
     interval_labels = dict(INTERVAL_CHOICES)
     patterns = {
@@ -53,8 +63,11 @@ def report_rows(
             interval_label=interval_labels.get(report.interval, report.interval or ""),
             recipients=", ".join(report.recipients),
             urls={name: url.replace(_ID_MARK, report.id) for name, url in patterns.items()},
+            last_sent_at=sent.at if sent else None,
+            last_sent_accepted=bool(sent and sent.accepted),
         )
         for report in reports
+        for sent in [last_sent.get(report.id)]
     ]
 
 

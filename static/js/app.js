@@ -117,3 +117,19 @@ const showSelectAll = () => {
 };
 document.addEventListener("DOMContentLoaded", showSelectAll);
 document.addEventListener("htmx:afterSettle", showSelectAll);
+// A preview's Cancel aborts the request in flight and says so where the preview would have
+// gone. The buttons sync on their controls (hx-sync), so htmx keeps the request there.
+document.addEventListener("click", (event) => {
+  const cancel = event.target instanceof Element && event.target.closest("[data-preview-cancel]");
+  if (!cancel) {
+    return;
+  }
+  const controls = cancel.closest("[data-preview-controls]");
+  window.htmx.trigger(controls, "htmx:abort");
+  const target = document.getElementById("preview");
+  target.replaceChildren();
+  const note = document.createElement("p");
+  note.className = "text-body-secondary";
+  note.textContent = cancel.dataset.cancelledText;
+  target.append(note);
+});

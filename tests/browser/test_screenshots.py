@@ -75,6 +75,14 @@ def test_screenshots_of_the_main_pages(tab, simulator, screenshots, swedish_cata
 
     page.goto(f"/reports/{report.id}/")
     shots.append(shoot(page, screenshots, "report"))
+    page.get_by_role("button", name="Preview", exact=True).click()
+    preview = page.get_by_role("region", name="Preview of the report")
+    expect(preview.get_by_role("columnheader", name="Period")).to_be_visible()
+    # Instant: Bootstrap scrolls smoothly, and the picture would catch it half-way.
+    page.get_by_role("heading", name="Preview", exact=True).evaluate(
+        "h => h.scrollIntoView({behavior: 'instant'})"
+    )
+    shots.append(shoot(page, screenshots, "preview"))
 
     page.goto(f"/reports/{report.id}/send/")
     shots.append(shoot(page, screenshots, "send-now"))

@@ -3,6 +3,8 @@ and the metadata refresh."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from reports_admin.activity import selectors as activity_selectors
+from reports_admin.connection.models import WeblinkConnection
 from reports_admin.labels import INTERVAL_CHOICES
 from reports_admin.reports import metadata_cache, selectors, services
 from reports_admin.reports.list_params import (
@@ -49,7 +53,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
         )
     except WeblinkError as error:
         return render_load_failure(request, template, context, error)
-    rows = report_rows(listing.reports, report_types=types.value, back_to=request.get_full_path())
+    rows = report_rows(
+        listing.reports,
+        report_types=types.value,
+        back_to=request.get_full_path(),
+        last_sent=_last_sent(connection, listing.reports),
+    )
     context.update(
         listing=listing,
         rows=rows,
@@ -60,6 +69,15 @@ def report_list(request: HttpRequest) -> HttpResponse:
         sort_headers=sort_headers(request.GET, query),
     )
     return render(request, template, context)
+
+
+def _last_sent(connection: WeblinkConnection | None, reports: Sequence[Report]) -> dict:
+    """Each report's last send from this dashboard (one query), for the list's rows."""
+    if connection is None:
+        return {}
+    return activity_selectors.reports_last_sent(
+        report_ids=[report.id for report in reports], company=connection.company
+    )
 
 
 @require_POST
@@ -95,18 +113,28 @@ def report_set_active(request: HttpRequest, report_id: str) -> HttpResponse:
     if not request.htmx:
         return redirect(back_to)
     types = metadata_cache.report_types_get(connection=connection).value
-    (row,) = report_rows([report], report_types=types, back_to=back_to)
+    (row,) = report_rows(
+        [report], report_types=types, back_to=back_to, last_sent=_last_sent(connection, [report])
+    )
     return render(request, "reports/list.html#row", {"row": row})
 
 
 @require_GET
 @with_report
 def report_detail(request: HttpRequest, report: Report) -> HttpResponse:
-    """The report's page: its settings and arguments, and what can be done with it."""
+    """The report's page: its settings and arguments, what can be done with it, and its
+    sends from this dashboard."""
+    connection = request.weblink_connection.get()
+    sends = (
+        activity_selectors.report_sends(report_id=report.id, company=connection.company)
+        if connection
+        else []
+    )
     context = {
         "report": report,
-        "summary": report_summary(connection=request.weblink_connection.get(), report=report),
+        "summary": report_summary(connection=connection, report=report),
         "download_formats": FORMATS,
+        "sends": sends,
     }
     return render(request, "reports/detail.html", context)
 
