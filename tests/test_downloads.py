@@ -289,6 +289,7 @@ def test_a_download_outlasting_the_grace_period_fails_and_is_logged_as_interrupt
     assert line.bytes > 0
 
 
+@pytest.mark.django_db(transaction=True)  # response.close() closes the database connection
 def test_the_next_chunk_after_the_grace_period_raises_so_the_server_aborts(
     client_connected, simulator, report
 ):
