@@ -169,7 +169,7 @@ def _field_for(
         "required": required,
         "label": readable_label(argument.key),
         # Crispy renders help_text unescaped, and Weblink's text is text, never HTML.
-        "help_text": escape(field_help(argument.key, argument.description or "")),
+        "help_text": field_help(argument.key, escape(argument.description or "")),
     }
     blank = [] if required else [("", nothing_picked(kind))]
     if kind == FieldKind.ENUM:
@@ -184,7 +184,7 @@ def _field_for(
         return forms.ChoiceField(choices=blank + choices, **common)
     if kind in OPTION_KINDS:
         hint, not_digits = _TYPED_ID_TEXTS[kind]
-        common["help_text"] = " ".join(filter(None, [common["help_text"], escape(str(hint))]))
+        common["help_text"] = " ".join(filter(None, [common["help_text"], str(hint)]))
         digits = RegexValidator(r"^\d+$", not_digits)
         return forms.CharField(validators=[digits], **common)
     return forms.CharField(**common)

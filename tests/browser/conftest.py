@@ -53,8 +53,13 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
-    """A fresh browser tab (own cookies, downloads accepted) on the live dashboard."""
-    context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    """A fresh browser tab (own cookies, downloads accepted) on the live dashboard.
+
+    Reduced motion switches Bootstrap's colour transitions off, so that axe never measures
+    a button's contrast half-way through one."""
+    context = browser.new_context(
+        base_url=live_server.url, accept_downloads=True, reduced_motion="reduce"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
