@@ -246,7 +246,7 @@ def _csv_chunks(table: Table) -> Iterator[bytes]:
     """The CSV, a block at a time: each variant's rows are written once, as pieces that
     alternate the period's prefix with the rest of the row, and joined under new prefixes."""
     # A byte-order mark, so that spreadsheet programs read the Swedish letters right.
-    yield ("\ufeff" + _csv_line(table.header)).encode()
+    head = ("\ufeff" + _csv_line(table.header)).encode()
     per_prefix = table.rows_per_prefix
     blocks = []
     for variant in table.variants:
@@ -260,7 +260,10 @@ def _csv_chunks(table: Table) -> Iterator[bytes]:
         for group, prefix in enumerate(prefixes):
             slots = range(2 * group * per_prefix, min(2 * (group + 1) * per_prefix, len(pieces)), 2)
             pieces[slots.start : slots.stop : 2] = [prefix.encode()] * len(slots)
-        yield b"".join(pieces[: 2 * rows])
+        yield head + b"".join(pieces[: 2 * rows])
+        head = b""
+    if not table.count:
+        yield head
 
 
 _HTML_HEAD = """<!DOCTYPE html>
