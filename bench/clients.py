@@ -149,6 +149,12 @@ class SimulatorClient:
         response.raise_for_status()
         return response.json()["id"]
 
+    def report_patch(self, report_id: str, body: dict) -> None:
+        response = self.session.patch(
+            f"{self.url}/company/report/{report_id}", json=body, headers=self._auth, timeout=TIMEOUT
+        )
+        response.raise_for_status()
+
     def report(self, report_id: str) -> dict:
         """A report as the list gives it (there is no call for one report)."""
         limit_from = 0

@@ -1,4 +1,4 @@
-"""The six measurements of the benchmark. Each returns its figures; none judges them."""
+"""The measurements of the benchmark. Each returns its figures; none judges them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import requests
 
+from bench import targets
 from bench.clients import (
     DOWNLOAD_TIMEOUT,
     DashboardClient,
@@ -22,6 +23,7 @@ from bench.clients import (
     timed,
 )
 from bench.servers import Dashboard, memory_kb, reset_peak_memory
+from weblink_sim import report_files, validation
 
 LIST_PATH = "/reports/"
 CREATE_PATH = "/reports/new/"
@@ -143,9 +145,13 @@ def api_calls(
         )
 
     pages = [
-        CallCount("Report list (warm: the snapshot)", 0, counts(LIST_PATH)),
-        CallCount("New report form (warm)", 0, counts(CREATE_PATH)),
-        CallCount("Edit form (warm: the report from the snapshot)", 0, counts(edit_path)),
+        CallCount("Report list (warm: the snapshot)", targets.LIST_PAGE_CALLS, counts(LIST_PATH)),
+        CallCount("New report form (warm)", targets.CREATE_PAGE_CALLS, counts(CREATE_PATH)),
+        CallCount(
+            "Edit form (warm: the report from the snapshot)",
+            targets.EDIT_PAGE_CALLS,
+            counts(edit_path),
+        ),
     ]
     # The saves last: a save may leave the snapshot to be read again by the next page.
     saves = tuple(
@@ -158,7 +164,7 @@ def api_calls(
         CallCount(
             # Only what changed is written: the one e-mail argument, no PATCH of the report.
             f"Save with one recipient changed (the list read afresh, {reads} + PATCH e-mail)",
-            list_reads + 1,
+            list_reads + targets.SAVE_WRITES,
             saves,
         ),
     ]
@@ -201,7 +207,33 @@ class DownloadResult:
     runs: int
     dashboard: Spread  # seconds for the whole file
     direct: Spread
+    generator: Spread  # seconds the simulator's generator alone takes to make the file
     memory_growth_kb: int  # the most any worker grew in any run
+
+    @property
+    def ceiling(self) -> str:
+        """What bounds the download: the dashboard when it is clearly slower than direct;
+        else the simulator's generator when direct runs near it; else the simulator's HTTP
+        server or the client, which only the direct side and the dashboard share."""
+        if self.dashboard.median > 1.1 * self.direct.median:
+            return "the dashboard"
+        if self.direct.median < 1.25 * self.generator.median:
+            return "the simulator (its generator)"
+        return "the simulator's HTTP server or the client"
+
+
+def generator_seconds(body: dict, rows: int) -> float:
+    """The simulator's CSV of ``rows`` rows for a download ``body``, made in this process and
+    thrown away: the generator alone, without HTTP."""
+    interval, report_type_id, arguments = validation.parse_download(body)
+    file = report_files.render(
+        "csv",
+        report_type=validation.report_type(report_type_id),
+        interval=interval,
+        arguments=arguments,
+        rows=rows,
+    )
+    return timed(lambda: sum(len(chunk) for chunk in file.chunks))[1]
 
 
 def download_path(report_id: str) -> str:
@@ -262,9 +294,10 @@ def download(
         through_dashboard(new_connection=True)
     simulator.set_download_rows(rows)
     try:
-        dashboard_times, direct_times, growth = [], [], 0
+        dashboard_times, direct_times, generator_times, growth = [], [], [], 0
         expected = None
         for _ in range(runs):
+            generator_times.append(generator_seconds(body, rows))
             length, seconds = timed(direct)
             direct_times.append(seconds)
             workers = dashboard.worker_pids()
@@ -280,7 +313,13 @@ def download(
     finally:
         simulator.set_download_rows(50)
     return DownloadResult(
-        expected, rows, runs, Spread.of(dashboard_times), Spread.of(direct_times), growth
+        expected,
+        rows,
+        runs,
+        Spread.of(dashboard_times),
+        Spread.of(direct_times),
+        Spread.of(generator_times),
+        growth,
     )
 
 
@@ -694,3 +733,137 @@ def preview(
         rows_shown=shown,
         read_bytes=max(_preview_reads(dashboard)[logged:]),
     )
+
+
+# 8. Bulk jobs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkPause:
+    reports: int
+    latency: float  # seconds every API call took
+    patches: int  # PATCHes the simulator received for the job
+    paused: int  # of the reports, how many the simulator holds paused at the end
+    seconds: float  # from the confirmation's POST until the job page says it finished
+    direct: float  # seconds of the same PATCHes made one after another, straight
+    memory_kb: tuple[int, int, int]  # the worker's resident size: at the start, peak, at the end
+    samples: int  # how often the worker's memory was read over the job
+
+
+_NOT_PATCHED = {"report_type_id", "arguments"}  # API.md: PATCH takes the rest
+
+
+def bulk_body(prefix: str, n: int) -> dict:
+    """An active daily report named ``<prefix> <n>``, for a bulk pause to pause."""
+    return {**fleet_body(n), "active": 1, "name": f"{prefix} {n}"}
+
+
+def _grow_active(simulator: SimulatorClient, prefix: str, reports: int, threads: int = 8) -> None:
+    """Creates ``reports`` active reports named ``<prefix> <n>`` through the API."""
+
+    def create(share: range) -> None:
+        own = SimulatorClient(simulator.url)
+        for n in share:
+            own.report_create(bulk_body(prefix, n))
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(create, (range(i + 1, reports + 1, threads) for i in range(threads))))
+
+
+def bulk_pause(
+    client: DashboardClient,
+    simulator: SimulatorClient,
+    *,
+    worker_pid: int,
+    drop_snapshot: Callable[[], None],
+    prefix: str,
+    reports: int,
+    latency: float,
+) -> BulkPause:
+    """A bulk pause of ``reports`` new active reports as a person makes it: all that match a
+    search for ``prefix`` on the list's #bulk form, the confirmation, then the job page until
+    the worker (pid ``worker_pid``) has finished; with ``latency`` on every API call. The
+    worker's resident memory is read every 50 ms over the job. Then the same PATCHes straight
+    to the simulator, one after another, as the direct counterpart."""
+    simulator.set_faults()
+    _grow_active(simulator, prefix, reports)
+    drop_snapshot()
+    list_path = f"{LIST_PATH}?q={prefix.replace(' ', '+')}&active=1"
+    client.page(list_path)  # the snapshot read again, and the CSRF cookie set
+    # The form's actions are buttons; Django takes the cookie's secret as the token as well.
+    token = client.session.cookies["csrftoken"]
+    start = client.post(
+        "/reports/bulk/",
+        [
+            ("csrfmiddlewaretoken", token),
+            ("action", "pause"),
+            ("all_matching", "1"),
+            ("q", prefix),
+            ("active", "1"),
+        ],
+    )
+    if start.status_code != 302:
+        raise RuntimeError(f"The bulk form answered {start.status_code}.")
+    job_path = start.headers["Location"]
+    confirm = client.form(job_path, "csrfmiddlewaretoken", "key")
+    simulator.set_faults(latency=latency)
+    try:
+        patches_before = simulator.stats()["methods"].get("PATCH", 0)
+        first = memory_kb(worker_pid, "VmRSS")
+        samples = [first]
+        began = time.perf_counter()
+        response = client.post("/reports/jobs/confirm/", confirm.fields)
+        if response.status_code != 302:
+            raise RuntimeError(f"Confirming the bulk pause answered {response.status_code}.")
+        deadline = began + 60 + 2 * reports * (latency + 0.1)
+        next_look = began
+        while True:
+            samples.append(memory_kb(worker_pid, "VmRSS"))
+            if time.perf_counter() >= next_look:  # the job page, as its own polling would
+                if "hx-trigger" not in client.page(job_path):
+                    break
+                next_look = time.perf_counter() + 0.2
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"The bulk pause of {reports} reports did not finish.")
+            time.sleep(0.05)
+        seconds = time.perf_counter() - began
+        patches = simulator.stats()["methods"].get("PATCH", 0) - patches_before
+    finally:
+        simulator.set_faults()
+    mine = [
+        r
+        for r in _all_reports(simulator)
+        if r["name"].startswith(f"{prefix} ") and r["name"][len(prefix) + 1 :].isdigit()
+    ]
+    paused = sum(1 for r in mine if not int(r["active"]))
+    body = {key: value for key, value in bulk_body(prefix, 0).items() if key not in _NOT_PATCHED}
+    simulator.set_faults(latency=latency)
+    try:
+        direct = timed(
+            lambda: [
+                simulator.report_patch(r["id"], {**body, "name": r["name"], "active": 0})
+                for r in mine
+            ]
+        )[1]
+    finally:
+        simulator.set_faults()
+    return BulkPause(
+        reports=reports,
+        latency=latency,
+        patches=patches,
+        paused=paused,
+        seconds=seconds,
+        direct=direct,
+        memory_kb=(first, max(samples), samples[-1]),
+        samples=len(samples),
+    )
+
+
+def _all_reports(simulator: SimulatorClient) -> list[dict]:
+    reports, limit_from = [], 0
+    while True:
+        page = simulator.report_list(limit=100, limit_from=limit_from).json()
+        reports += page["reports"]
+        limit_from += len(page["reports"])
+        if not page["reports"] or limit_from >= int(page["count"]):
+            return reports

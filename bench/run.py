@@ -4,7 +4,9 @@ Usage: ``.venv/bin/python -m bench.run`` from the project folder. BENCH_DOWNLOAD
 size of the downloaded (and previewed) file (default 500). ``BENCH_ONLY=fleet`` runs only
 the fleet section (pages with 100 to 5,000 reports) and ``BENCH_ONLY=preview`` only the
 preview of a big report; each puts its section in place of the one in docs/benchmarks.md,
-keeping the rest of the document as it was.
+keeping the rest of the document as it was. ``--quick`` (run by .ci/run) measures small
+sizes with few repeats, prints the figures, writes nothing, and fails only when a count breaks
+its target in bench/targets.py, never on a time.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 import time
 from datetime import datetime
 
-from bench import measurements, report
+from bench import measurements, report, targets
 from bench.clients import DashboardClient, SimulatorClient
 from bench.servers import ROOT, Dashboard, Stack
 
@@ -40,6 +42,9 @@ FLEET_LATENCY = 0.1
 FLEET_COLD_RUNS = 3
 FLEET_WARM_RUNS = 20
 PREVIEW_RUNS = 5
+BULK_LATENCY = 0.1
+BULK_REPORTS = 100
+BULK_MEMORY_REPORTS = 1_000  # the worker's memory over a big job, calls without latency
 
 _started = time.monotonic()
 
@@ -187,6 +192,72 @@ def measure_preview_only() -> report.Preview:
         return measure_preview(simulator, dashboard, client, download_id)
 
 
+def measure_bulk(
+    stack: Stack, simulator: SimulatorClient, client: DashboardClient, *, quick: bool = False
+) -> list[measurements.BulkPause]:
+    """8. Bulk pauses run by the task worker, started here as a process of its own."""
+    worker = stack.start_worker()
+    runs = [("Bulk pause", BULK_REPORTS, BULK_LATENCY)]
+    if quick:
+        runs = [("Bulk pause", 10, 0.01)]
+    else:
+        runs.append(("Bulk memory", BULK_MEMORY_REPORTS, 0.0))
+    results = []
+    for prefix, reports, latency in runs:
+        progress(f"8. Bulk pause of {reports:,} reports, {latency * 1000:.0f} ms a call")
+        results.append(
+            measurements.bulk_pause(
+                client,
+                simulator,
+                worker_pid=worker.pid,
+                drop_snapshot=stack.drop_report_snapshots,
+                prefix=prefix,
+                reports=reports,
+                latency=latency,
+            )
+        )
+    stack.stop(worker)
+    return results
+
+
+def quick() -> int:
+    """Small sizes, few repeats: prints the figures; 1 when a count breaks its target."""
+    with Stack() as stack:
+        simulator, dashboard, client, edit_id, download_id = _start(stack)
+        progress("Quick: connections, calls, overhead, download, bulk pause")
+        connections = measurements.connection_reuse(client, simulator, dashboard, views=50)
+        page_size = _dashboard_setting(stack, "WEBLINK_LIST_PAGE_SIZE")
+        reports = int(simulator.report_list(limit=1).json()["count"])
+        calls = measurements.api_calls(
+            client, simulator, report_id=edit_id, repeats=2, list_reads=-(-reports // page_size)
+        )
+        overhead = measurements.page_overhead(client, simulator, dashboard, rows=25, runs=10)
+        download = measurements.download(
+            client, simulator, dashboard, report_id=download_id, size=int(20e6), runs=1
+        )
+        (bulk,) = measure_bulk(stack, simulator, client, quick=True)
+    print(report.quick_markdown(connections, calls, overhead, download, bulk))
+    figures = {
+        c.page: (next((n for n in c.counts if n != c.expected), c.expected), c.expected, "==")
+        for c in calls
+    }
+    figures["Upstream connections"] = (
+        connections.connections,
+        connections.limit * targets.CONNECTIONS_PER_THREAD,
+        "<=",
+    )
+    figures[f"PATCHes of a bulk pause of {bulk.reports} reports"] = (
+        bulk.patches,
+        bulk.reports * targets.BULK_PAUSE_PATCHES_PER_REPORT,
+        "==",
+    )
+    broken = targets.broken(figures)
+    for line in broken:
+        print(f"Count target broken: {line}", file=sys.stderr)
+    progress("Quick: " + ("counts broken" if broken else "every count on target"))
+    return 1 if broken else 0
+
+
 def measure_fleet_only() -> report.Fleet:
     with Stack() as stack:
         simulator, _dashboard, client, _edit, _download = _start(stack)
@@ -248,6 +319,7 @@ def measure() -> report.Results:
             note = f"the dashboard has no {measurements.download_path('<id>')} page"
             progress(f"3. Download: not measured, {note}")
         preview = measure_preview(simulator, dashboard, client, download_id)
+        bulk = measure_bulk(stack, simulator, client)
         # Last: it resets the simulator and leaves it with thousands of reports.
         fleet = measure_fleet(stack, simulator, client.copy())
     return report.Results(
@@ -261,6 +333,7 @@ def measure() -> report.Results:
         slow=slow,
         download=download,
         download_note=note,
+        bulk=bulk,
         fleet=fleet,
         preview=preview,
     )
@@ -275,6 +348,8 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
+    if sys.argv[1:] == ["--quick"]:
+        return quick()
     document = OUTPUT.read_text() if OUTPUT.exists() else ""
     if ONLY == "fleet":
         text = report.merge_fleet(document, measure_fleet_only())

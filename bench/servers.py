@@ -187,6 +187,15 @@ class Stack:
         _wait_until_serving(f"{url}/login/", process, self._log(f"dashboard-{port}"))
         return Dashboard(url, workers, threads, process, self._log(f"dashboard-{port}"))
 
+    def start_worker(self) -> subprocess.Popen:
+        """The task worker (`manage.py run_worker`) on the dashboard's database, polling every
+        0.1 s; its own connection per query, as the worker's tests run it."""
+        return self.start(
+            [PYTHON, "manage.py", "run_worker", "--interval", "0.1", "--no-startup-delay"],
+            "worker",
+            extra_env={"CONN_MAX_AGE": "0"},
+        )
+
     def start_instance(self, name: str, port: int, env: dict[str, str]) -> subprocess.Popen:
         """One instance as production runs it: ``gunicorn -c config/gunicorn.py`` on
         127.0.0.1:``port``, logging as ``name``; returns once its /readyz answers 200."""

@@ -877,7 +877,12 @@ def test_control_endpoints_drive_the_simulator_over_http(api, simulator):
     assert settings.json() == {"download_rows": 3}
     assert len(small.content.decode("utf-8-sig").splitlines()) == 4
     # Each plain requests call opens its own connection; the api session reuses one.
-    assert stats == {"requests": 2, "connections_accepted": 4, "sent": 0}
+    assert stats == {
+        "requests": 2,
+        "connections_accepted": 4,
+        "sent": 0,
+        "methods": {"GET": 1, "POST": 1},
+    }
     assert bad.status_code == 400
     assert reset.status_code == 200
     assert simulator.faults.latency == 0 and simulator.settings.download_rows == 50

@@ -4,7 +4,8 @@ They let another process (benchmarks, browser tests) do what in-process tests do
 :class:`~weblink_sim.server.Simulator` object: reset it, set faults and settings, read counts.
 
 - ``POST /_sim/reset``: reseed, clear faults, settings and logs.
-- ``GET /_sim/stats``: ``{"requests": n, "connections_accepted": n, "sent": n}``.
+- ``GET /_sim/stats``: ``{"requests": n, "connections_accepted": n, "sent": n, "methods":
+  {"GET": n, "PATCH": n, ...}}``.
 - ``GET|POST /_sim/faults``: read, or replace with the JSON body (see ``Faults``).
 - ``GET|POST /_sim/settings``: read, or change ``download_rows``.
 """
@@ -12,6 +13,7 @@ They let another process (benchmarks, browser tests) do what in-process tests do
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ def handle(sim: Simulator, method: str, path: str, body: bytes) -> tuple[int, ob
                 "requests": len(sim.requests),
                 "connections_accepted": sim.connections_accepted,
                 "sent": len(sim.state.sent),
+                "methods": dict(Counter(request.method for request in sim.requests)),
             }
         if route[1] == "faults" and method in ("GET", "POST"):
             if method == "POST":

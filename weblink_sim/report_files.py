@@ -14,9 +14,9 @@ import itertools
 import random
 import re
 import tempfile
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 from typing import IO
 
 from weblink_sim import seed
@@ -32,7 +32,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-_START = datetime(2024, 9, 2, 8, 0)
+_START = date(2024, 9, 2)
 
 
 @dataclass
@@ -45,32 +45,74 @@ class ReportFile:
     chunks: Generator[bytes]  # close() it when done early, so a temporary file is deleted
 
 
-@dataclass(frozen=True)
+@dataclass
 class Table:
-    """What every format shows: a title, a subtitle, column names and rows made lazily."""
+    """What every format shows: a title, a subtitle, column names and ``count`` rows.
+
+    Rows come in blocks, so that a big file costs little to make: a few blocks of rows are
+    drawn once (``variants``, the cells after the period), and each block of the file is one of
+    them, drawn at random, under the next periods. A period is a prefix (a day, for hourly rows)
+    and a suffix (the hour); a block covers whole prefixes, ``len(suffixes) * items`` rows each.
+    """
 
     title: str
     subtitle: str
     header: tuple[str, ...]
-    rows: Iterator[list]
+    count: int
+    prefixes: Iterator[str]
+    suffixes: tuple[str, ...]
+    items: int
+    variants: list[list[list]]
+    rng: random.Random
+
+    @property
+    def rows_per_prefix(self) -> int:
+        return len(self.suffixes) * self.items
+
+    def blocks(self) -> Iterator[tuple[int, list[str], int]]:
+        """(variant, the prefixes under it, rows of it) for each block; the last one cut."""
+        left = self.count
+        while left > 0:
+            index = self.rng.randrange(len(self.variants))
+            rows = min(left, len(self.variants[index]))
+            yield (
+                index,
+                list(itertools.islice(self.prefixes, -(-rows // self.rows_per_prefix))),
+                rows,
+            )
+            left -= rows
+
+    def rows(self) -> Iterator[list]:
+        """Every row, period first."""
+        per_item = self.items
+        for index, prefixes, rows in self.blocks():
+            for n, cells in enumerate(self.variants[index][:rows]):
+                group, within = divmod(n, self.rows_per_prefix)
+                yield [prefixes[group] + self.suffixes[within // per_item], *cells]
 
 
 # Rows ---------------------------------------------------------------------------------------
 
 
-def _periods(interval: str) -> Iterator[str]:
-    """Endless period labels from a fixed start, one per interval."""
-    for n in itertools.count():
+def _periods(interval: str) -> tuple[Iterator[str], tuple[str, ...]]:
+    """Endless period labels from a fixed start, one per interval, as prefixes and the
+    suffixes that follow each: hours are a day's date and its 24 hours."""
+    if interval in ("hour", "day"):
+        start = _START.toordinal()
+        labels = (date.fromordinal(start + n).isoformat() for n in itertools.count())
         if interval == "hour":
-            yield (_START + timedelta(hours=n)).strftime("%Y-%m-%d %H:00")
-        elif interval == "day":
-            yield (_START + timedelta(days=n)).strftime("%Y-%m-%d")
-        elif interval == "week":
-            year, week, _ = (_START + timedelta(weeks=n)).isocalendar()
-            yield f"{year}-W{week:02d}"
-        else:
-            year, month = divmod(_START.month - 1 + n, 12)
-            yield f"{_START.year + year}-{month + 1:02d}"
+            return labels, tuple(f" {hour:02d}:00" for hour in range(24))
+    elif interval == "week":
+        labels = (
+            "{}-W{:02d}".format(*(_START + timedelta(weeks=n)).isocalendar())
+            for n in itertools.count()
+        )
+    else:
+        labels = (
+            f"{_START.year + (_START.month - 1 + n) // 12}-{(_START.month - 1 + n) % 12 + 1:02d}"
+            for n in itertools.count()
+        )
+    return labels, ("",)
 
 
 def _queue_row(rng: random.Random, item: dict) -> list:
@@ -161,6 +203,11 @@ def _items(
     return [item for item in items if item["id"] in picked] or list(items)
 
 
+# Distinct blocks of rows a file is made of, and about how many bytes a CSV block holds.
+_VARIANTS = 8
+_ROW_BYTES = 48
+
+
 def build_table(
     report_type: dict, interval: str, arguments: list[tuple[str, str]], rows: int
 ) -> Table:
@@ -168,31 +215,55 @@ def build_table(
     columns, option_list, make_row = _GROUPS.get(report_type["group"], _GROUPS["company"])
     items = _items(report_type["id"], option_list, arguments)
     rng = random.Random(f"{report_type['id']}/{interval}/{sorted(arguments)}")
-    cells = ([period, *make_row(rng, item)] for period in _periods(interval) for item in items)
+    prefixes, suffixes = _periods(interval)
+    per_prefix = len(suffixes) * len(items)
+    per_block = per_prefix * max(1, CHUNK_SIZE // (per_prefix * _ROW_BYTES))
+    # Only as many rows as the file has, up to _VARIANTS blocks.
+    drawn = [make_row(rng, items[n % len(items)]) for n in range(min(rows, _VARIANTS * per_block))]
     return Table(
         title=report_type["name"],
         subtitle=f"Interval: {interval}. Generated {now_text()} (Europe/Stockholm).",
         header=("Period", *columns),
-        rows=itertools.islice(cells, rows),
+        count=rows,
+        prefixes=prefixes,
+        suffixes=suffixes,
+        items=len(items),
+        variants=[drawn[n : n + per_block] for n in range(0, len(drawn), per_block)] or [[]],
+        rng=rng,
     )
 
 
 # Formats ------------------------------------------------------------------------------------
 
 
+def _csv_line(cells: Iterable) -> str:
+    line = io.StringIO()
+    csv.writer(line).writerow(cells)
+    return line.getvalue()
+
+
 def _csv_chunks(table: Table) -> Iterator[bytes]:
+    """The CSV, a block at a time: each variant's rows are written once, as pieces that
+    alternate the period's prefix with the rest of the row, and joined under new prefixes."""
     # A byte-order mark, so that spreadsheet programs read the Swedish letters right.
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow(row)
-        if buffer.tell() >= CHUNK_SIZE:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+    head = ("\ufeff" + _csv_line(table.header)).encode()
+    per_prefix = table.rows_per_prefix
+    blocks = []
+    for variant in table.variants:
+        pieces: list[bytes] = []
+        for n, cells in enumerate(variant):
+            suffix = table.suffixes[n % per_prefix // table.items]
+            pieces += [b"", (suffix + "," + _csv_line(cells)).encode()]
+        blocks.append(pieces)
+    for index, prefixes, rows in table.blocks():
+        pieces = blocks[index]
+        for group, prefix in enumerate(prefixes):
+            slots = range(2 * group * per_prefix, min(2 * (group + 1) * per_prefix, len(pieces)), 2)
+            pieces[slots.start : slots.stop : 2] = [prefix.encode()] * len(slots)
+        yield head + b"".join(pieces[: 2 * rows])
+        head = b""
+    if not table.count:
+        yield head
 
 
 _HTML_HEAD = """<!DOCTYPE html>
@@ -224,7 +295,7 @@ def _html_chunks(table: Table) -> Iterator[bytes]:
         )
     ]
     size = 0
-    for row in table.rows:
+    for row in table.rows():
         part = "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>\n"
         parts.append(part)
         size += len(part)
@@ -244,7 +315,7 @@ def _write_xlsx(table: Table, out: IO[bytes]) -> None:
     sheet.append([table.title])
     sheet.append([table.subtitle])
     sheet.append(list(table.header))
-    for row in table.rows:
+    for row in table.rows():
         sheet.append(row)
     workbook.save(out)
 
@@ -296,7 +367,7 @@ def _write_pdf(table: Table, out: IO[bytes]) -> None:
             b"<< /Type /Font /Subtype /Type1 /BaseFont /%s /Encoding /WinAnsiEncoding >>" % font,
         )
     pages: list[int] = []
-    rows = iter(table.rows)
+    rows = table.rows()
     while True:
         page_rows = list(itertools.islice(rows, _ROWS_PER_PAGE))
         if pages and not page_rows:
