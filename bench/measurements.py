@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 import statistics
 import threading
@@ -867,3 +868,129 @@ def _all_reports(simulator: SimulatorClient) -> list[dict]:
         limit_from += len(page["reports"])
         if not page["reports"] or limit_from >= int(page["count"]):
             return reports
+
+
+# 9. Where a warm list page spends its time ---------------------------------------------------
+
+# Run by `manage.py shell` with the dashboard's settings, database and cache (the Stack's):
+# Django's test client sends the page through the whole middleware stack in this process, as
+# the signed-in person (their session cookie), first unprofiled, then under cProfile. The
+# last line it prints is JSON: the median page in ms and each function's
+# [file, line, name, calls, own seconds, cumulative seconds] over the profiled runs.
+_PROFILE_CODE = """
+import cProfile, json, pstats, statistics, time
+from django.conf import settings
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1")
+client.cookies[settings.SESSION_COOKIE_NAME] = {session!r}
+def page():
+    response = client.get({path!r})
+    assert response.status_code == 200, response.status_code
+for _ in range({runs}):
+    page()
+times = []
+for _ in range({runs}):
+    started = time.perf_counter()
+    page()
+    times.append(time.perf_counter() - started)
+profiler = cProfile.Profile()
+profiler.enable()
+for _ in range({runs}):
+    page()
+profiler.disable()
+stats = pstats.Stats(profiler).stats
+rows = [[f, n, name, nc, tt, ct] for (f, n, name), (cc, nc, tt, ct, _c) in stats.items()]
+print(json.dumps({{"page": statistics.median(times), "functions": rows}}))
+"""
+
+
+@dataclass(frozen=True)
+class ProfiledFunction:
+    name: str  # module path and function, or a group of modules
+    calls: float  # per page
+    own: float  # seconds a page in the function itself
+    cumulative: float  # seconds a page in it and what it called
+
+
+@dataclass(frozen=True)
+class Profile:
+    reports: int
+    rows: int
+    runs: int
+    overhead: Overhead  # the warm page over HTTP, beside the direct call
+    in_process: float  # seconds: the median page through the test client, unprofiled
+    profiled: float  # seconds a page under cProfile
+    by_cumulative: list[ProfiledFunction]  # our code's functions
+    by_own: list[ProfiledFunction]
+    by_area: list[ProfiledFunction]  # own time summed over a part of the code
+
+
+def _short(path: str) -> str:
+    """A function's file as a module path: ``django/template/base.py``, ``reports_admin/...``."""
+    if path.startswith("~") or path.startswith("<"):
+        return path
+    for marker in ("/site-packages/", "/lib/python3"):
+        if marker in path:
+            tail = path.split(marker, 1)[1]
+            return tail.split("/", 1)[1] if marker == "/lib/python3" else tail
+    return path.split("/wt-", 1)[-1].split("/", 1)[-1] if "/wt-" in path else path
+
+
+def _area(path: str) -> str:
+    """The part of the code a file belongs to: a Django package, our wing, the standard
+    library or Python's built-ins."""
+    short = _short(path)
+    if short.startswith(("~", "<")):
+        return "Python built-ins (C)"
+    parts = short.split("/")
+    if parts[0] in ("django", "reports_admin") and len(parts) > 2:
+        return "/".join(parts[:2])
+    if "/site-packages/" in path:
+        return parts[0]
+    if "/lib/python3" in path:
+        return "Python standard library"
+    return parts[0]
+
+
+def profile_list(
+    client: DashboardClient,
+    simulator: SimulatorClient,
+    dashboard: Dashboard,
+    *,
+    run_code: Callable[[str], str],
+    rows: int,
+    runs: int,
+    top: int = 12,
+) -> Profile:
+    """The warm list page with ``rows`` reports: its overhead over HTTP, then the same page
+    ``runs`` times in a process of its own (``run_code``: the dashboard's settings) under
+    cProfile; the ``top`` functions by cumulative and by own time, and own time by area."""
+    reports = int(simulator.report_list(limit=1).json()["count"])
+    overhead = page_overhead(client, simulator, dashboard, rows=rows, runs=runs)
+    session = next(v for k, v in client.session.cookies.items() if k.endswith("sessionid"))
+    code = _PROFILE_CODE.format(session=session, path=f"{LIST_PATH}?per_page={rows}", runs=runs)
+    result = json.loads(run_code(code))
+    functions = [
+        ProfiledFunction(
+            f"{_short(file)}:{line}({name})" if line else name, calls / runs, own / runs, cum / runs
+        )
+        for file, line, name, calls, own, cum in result["functions"]
+    ]
+    areas: Counter[str] = Counter()
+    for file, _line, _name, _calls, own, _cum in result["functions"]:
+        areas[_area(file)] += own / runs
+    return Profile(
+        reports=reports,
+        rows=rows,
+        runs=runs,
+        overhead=overhead,
+        in_process=result["page"],
+        profiled=sum(f.own for f in functions),
+        # Ours only: Django's handler and each middleware wrap the whole page.
+        by_cumulative=sorted(
+            (f for f in functions if f.name.startswith("reports_admin/")),
+            key=lambda f: -f.cumulative,
+        )[:top],
+        by_own=sorted(functions, key=lambda f: -f.own)[:top],
+        by_area=[ProfiledFunction(area, 0, own, own) for area, own in areas.most_common(top)],
+    )

@@ -13,6 +13,8 @@ from bench.measurements import (
     FleetSize,
     Overhead,
     PreviewResult,
+    Profile,
+    ProfiledFunction,
     SlowUpstream,
     Spread,
 )
@@ -34,8 +36,21 @@ FLEET_COLD_REPORTS = 1000  # the size whose cold list is held to FLEET_COLD_MAX_
 FLEET_COLD_MAX_ROUND_TRIPS = 4
 # Where the fleet section starts: a run of the fleet section alone replaces it from here on.
 FLEET_HEADING = "## The report fleet"
+# What the profile section says of the time a warm page still spends (from its profile).
+PROFILE_NOTES: list[str] = [
+    "What a warm page still spends, and why it stays: this machine was loaded (2 CPUs shared "
+    "with other work), so the HTTP times above are mostly waiting for a CPU; the CPU a page "
+    "is the steadier figure. Left after this issue: loading the session and the user (the "
+    "first middleware to read `request.user`), reading the connection row and decrypting its "
+    "token, decoding the snapshot of 1,000 reports from the database cache, sorting it for "
+    'the page, the one query for "Last sent", and rendering the layout around the cached '
+    'rows. The "Last sent" query no longer builds a subquery, and an unfiltered list no '
+    "longer asks every report whether it matches.",
+    "",
+]
 # The preview section, just before the fleet's; BENCH_ONLY=preview replaces it alone.
 PREVIEW_HEADING = "## Preview of a big report"
+PROFILE_HEADING = "## Where a warm list page spends its time"
 PREVIEW_MAX_BYTES = 512 * 1024
 # "About as soon as the first rows": the preview within this many seconds of them.
 PREVIEW_MAX_EXTRA_SECONDS = 0.5
@@ -65,6 +80,16 @@ class Preview:
     started: datetime
     machine: str
     result: PreviewResult
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """The profile of a warm list page, run alone (BENCH_ONLY=profile)."""
+
+    started: datetime
+    machine: str
+    setup: str
+    profile: Profile
 
 
 @dataclass(frozen=True)
@@ -305,18 +330,91 @@ def preview_markdown(p: Preview) -> str:
     )
 
 
-def merge_preview(document: str, preview: Preview) -> str:
-    """``document`` with its preview section replaced by this one (or put before the fleet
-    section, or at the end)."""
-    section = preview_markdown(preview)
-    if PREVIEW_HEADING in document:
-        head, rest = document.split(PREVIEW_HEADING, 1)
+def _merge_section(document: str, heading: str, section: str) -> str:
+    """``document`` with the section under ``heading`` replaced by ``section`` (or put before
+    the fleet section, or at the end)."""
+    if heading in document:
+        head, rest = document.split(heading, 1)
         tail = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
         return f"{head}{section}\n{tail}"
     if FLEET_HEADING in document:
         head, tail = document.split(FLEET_HEADING, 1)
         return f"{head}{section}\n{FLEET_HEADING}{tail}"
     return f"{document.rstrip()}\n\n{section}" if document.strip() else section
+
+
+def merge_preview(document: str, preview: Preview) -> str:
+    """``document`` with its preview section replaced by (or added as) this one."""
+    return _merge_section(document, PREVIEW_HEADING, preview_markdown(preview))
+
+
+def _profile_table(title: str, functions: list[ProfiledFunction], *, calls: bool) -> list[str]:
+    head = "| Function | Calls a page | Own ms a page | Cumulative ms a page |"
+    if not calls:
+        head = "| Area (own time summed) | | Own ms a page | |"
+    lines = [f"{title}:", "", head, "| --- | --- | --- | --- |"]
+    for f in functions:
+        count = f"{f.calls:,.0f}" if calls else ""
+        cumulative = f"{f.cumulative * 1000:.2f}" if calls else ""
+        lines.append(f"| `{f.name}` | {count} | {f.own * 1000:.2f} | {cumulative} |")
+    return [*lines, ""]
+
+
+def profile_markdown(s: ProfileSection) -> str:
+    """The profile section, from its heading to the blank line before the next section."""
+    p = s.profile
+    o = p.overhead
+    return "\n".join(
+        [
+            PROFILE_HEADING,
+            "",
+            f"Run of {s.started:%Y-%m-%d %H:%M %Z} (`BENCH_ONLY=profile`, a run of its own). "
+            f"Machine: {s.machine}.",
+            "",
+            f"Set-up: {s.setup}",
+            "",
+            "| Measurement | Through the dashboard | Straight to the simulator | Difference "
+            "| Target | Met |",
+            "| --- | --- | --- | --- | --- | --- |",
+            _overhead_row(o).replace("1. Report list page", "Report list page", 1),
+            "",
+            f"The same page in one process, through Django's test client and the whole "
+            f"middleware stack (no HTTP, no gunicorn): {p.in_process * 1000:.1f} ms a page "
+            f"(median of {p.runs}); under cProfile {p.profiled * 1000:.1f} ms a page, the "
+            "profiler's own cost included, so the figures below are larger than the page's "
+            "and are to be read as shares.",
+            "",
+            *_profile_table("Our code by cumulative time", p.by_cumulative, calls=True),
+            *_profile_table("By own time", p.by_own, calls=True),
+            *_profile_table("Own time by area", p.by_area, calls=False),
+            "How the profile is taken: the simulator is grown to "
+            f"{p.reports:,} reports, the list page is loaded until every worker has the "
+            "snapshot, and the overhead is measured as in row 1 above. Then `manage.py shell`, "
+            "with the dashboard's settings, database and shared cache, sends "
+            f"`/reports/?per_page={p.rows}` through Django's test client (the benchmark's "
+            f"signed-in session cookie) {p.runs} times to warm its own process, {p.runs} times "
+            f"timed, and {p.runs} times under cProfile. Figures are per page. The simplest "
+            "honest way: a profiler inside a gunicorn worker would profile its threads one "
+            "at a time and the socket handling too.",
+            "",
+            *PROFILE_NOTES,
+        ]
+    )
+
+
+def merge_profile(document: str, section: ProfileSection) -> str:
+    """``document`` with its profile section replaced by (or added as) this one."""
+    return _merge_section(document, PROFILE_HEADING, profile_markdown(section))
+
+
+def keep_profile(old: str, new: str) -> str:
+    """``new`` (a whole run's document) with the profile section of ``old``, which only
+    ``BENCH_ONLY=profile`` writes."""
+    if PROFILE_HEADING not in old:
+        return new
+    rest = old.split(PROFILE_HEADING, 1)[1]
+    section = PROFILE_HEADING + (rest[: rest.index("\n## ")] if "\n## " in rest else rest)
+    return _merge_section(new, PROFILE_HEADING, section.rstrip("\n") + "\n")
 
 
 def merge_fleet(document: str, fleet: Fleet) -> str:

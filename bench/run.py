@@ -2,9 +2,10 @@
 
 Usage: ``.venv/bin/python -m bench.run`` from the project folder. BENCH_DOWNLOAD_MB sets the
 size of the downloaded (and previewed) file (default 500). ``BENCH_ONLY=fleet`` runs only
-the fleet section (pages with 100 to 5,000 reports) and ``BENCH_ONLY=preview`` only the
-preview of a big report; each puts its section in place of the one in docs/benchmarks.md,
-keeping the rest of the document as it was. ``--quick`` (run by .ci/run) measures small
+the fleet section (pages with 100 to 5,000 reports), ``BENCH_ONLY=preview`` only the
+preview of a big report, and ``BENCH_ONLY=profile`` only the profile of a warm list page (which
+only it writes); each puts its section in place of the one in docs/benchmarks.md, keeping the
+rest of the document as it was. ``--quick`` (run by .ci/run) measures small
 sizes with few repeats, prints the figures, writes nothing, and fails only when a count breaks
 its target in bench/targets.py, never on a time.
 """
@@ -45,6 +46,7 @@ PREVIEW_RUNS = 5
 BULK_LATENCY = 0.1
 BULK_REPORTS = 100
 BULK_MEMORY_REPORTS = 1_000  # the worker's memory over a big job, calls without latency
+PROFILE_REPORTS, PROFILE_ROWS, PROFILE_RUNS = 1_000, 25, 200
 
 _started = time.monotonic()
 
@@ -264,6 +266,32 @@ def measure_fleet_only() -> report.Fleet:
         return measure_fleet(stack, simulator, client)
 
 
+def measure_profile_only() -> report.ProfileSection:
+    """Where a warm list page of PROFILE_ROWS spends its time, PROFILE_REPORTS on the simulator."""
+    started, load_at_start = datetime.now().astimezone(), os.getloadavg()[0]
+    with Stack() as stack:
+        simulator, dashboard, client, _edit, _download = _start(stack)
+        progress(f"Profile: growing the simulator to {PROFILE_REPORTS:,} reports")
+        measurements.fleet_grow(simulator, PROFILE_REPORTS)
+        stack.drop_report_snapshots()
+        measurements.warm(client, [measurements.LIST_PATH], times=4)
+        progress(f"Profile: the warm list page of {PROFILE_ROWS}, {PROFILE_RUNS} runs")
+        profile = measurements.profile_list(
+            client,
+            simulator,
+            dashboard,
+            run_code=stack.shell,
+            rows=PROFILE_ROWS,
+            runs=PROFILE_RUNS,
+        )
+        setup = _setup(
+            f"{PROFILE_REPORTS:,}", _dashboard_setting(stack, "WEBLINK_REPORTS_CACHE_SECONDS")
+        )
+    return report.ProfileSection(
+        started=started, machine=_machine(load_at_start), setup=setup, profile=profile
+    )
+
+
 def measure() -> report.Results:
     started = datetime.now().astimezone()
     load_at_start = os.getloadavg()[0]
@@ -342,9 +370,10 @@ def measure() -> report.Results:
 def main() -> int:
     # A stop from outside (make killed, a CI timeout) cleans up like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    if ONLY not in ("", "fleet", "preview"):
+    if ONLY not in ("", "fleet", "preview", "profile"):
         print(
-            f"BENCH_ONLY={ONLY!r}: the sections that run alone are 'fleet' and 'preview'.",
+            f"BENCH_ONLY={ONLY!r}: the sections that run alone are 'fleet', 'preview' and "
+            "'profile'.",
             file=sys.stderr,
         )
         return 2
@@ -355,8 +384,10 @@ def main() -> int:
         text = report.merge_fleet(document, measure_fleet_only())
     elif ONLY == "preview":
         text = report.merge_preview(document, measure_preview_only())
+    elif ONLY == "profile":
+        text = report.merge_profile(document, measure_profile_only())
     else:
-        text = report.markdown(measure())
+        text = report.keep_profile(document, report.markdown(measure()))
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text(text)
     print(text)
