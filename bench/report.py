@@ -44,9 +44,9 @@ PROFILE_NOTES: list[str] = [
     "first middleware to read `request.user`), reading the connection row and decrypting its "
     "token, decoding the snapshot of 1,000 reports from the database cache, sorting it for "
     'the page, the one query for "Last sent", and rendering the layout around the cached '
-    'rows. An unfiltered list no longer asks every report whether it matches. The "Last '
-    "sent\" query keeps its subquery: without it, a page would read every send of its "
-    'reports ever made, which grows with the history.",
+    "rows. An unfiltered list no longer asks every report whether it matches. The "
+    '"Last sent" query keeps its subquery: without it, a page would read every send of its '
+    "reports ever made, which grows with the history.",
     "",
 ]
 # The preview section, just before the fleet's; BENCH_ONLY=preview replaces it alone.
