@@ -23,6 +23,7 @@ from bench.clients import (
     stream_to_nowhere,
     timed,
 )
+from bench.html_forms import Form
 from bench.servers import Dashboard, memory_kb, reset_peak_memory
 from weblink_sim import report_files, validation
 
@@ -771,6 +772,30 @@ def _grow_active(simulator: SimulatorClient, prefix: str, reports: int, threads:
         list(pool.map(create, (range(i + 1, reports + 1, threads) for i in range(threads))))
 
 
+def bulk_pause_draft(client: DashboardClient, prefix: str) -> tuple[str, Form]:
+    """The list's #bulk form, "pause" for all the active reports that match a search for
+    ``prefix``; returns the confirmation page's path and its form (POST it to
+    /reports/jobs/confirm/ to start the job)."""
+    # The list first: it reads the reports (a dropped snapshot again) and sets the CSRF cookie.
+    client.page(f"{LIST_PATH}?q={prefix.replace(' ', '+')}&active=1")
+    # The form's actions are buttons; Django takes the cookie's secret as the token as well.
+    token = client.session.cookies["csrftoken"]
+    start = client.post(
+        "/reports/bulk/",
+        [
+            ("csrfmiddlewaretoken", token),
+            ("action", "pause"),
+            ("all_matching", "1"),
+            ("q", prefix),
+            ("active", "1"),
+        ],
+    )
+    if start.status_code != 302:
+        raise RuntimeError(f"The bulk form answered {start.status_code}.")
+    job_path = start.headers["Location"]
+    return job_path, client.form(job_path, "csrfmiddlewaretoken", "key")
+
+
 def bulk_pause(
     client: DashboardClient,
     simulator: SimulatorClient,
@@ -789,24 +814,7 @@ def bulk_pause(
     simulator.set_faults()
     _grow_active(simulator, prefix, reports)
     drop_snapshot()
-    list_path = f"{LIST_PATH}?q={prefix.replace(' ', '+')}&active=1"
-    client.page(list_path)  # the snapshot read again, and the CSRF cookie set
-    # The form's actions are buttons; Django takes the cookie's secret as the token as well.
-    token = client.session.cookies["csrftoken"]
-    start = client.post(
-        "/reports/bulk/",
-        [
-            ("csrfmiddlewaretoken", token),
-            ("action", "pause"),
-            ("all_matching", "1"),
-            ("q", prefix),
-            ("active", "1"),
-        ],
-    )
-    if start.status_code != 302:
-        raise RuntimeError(f"The bulk form answered {start.status_code}.")
-    job_path = start.headers["Location"]
-    confirm = client.form(job_path, "csrfmiddlewaretoken", "key")
+    job_path, confirm = bulk_pause_draft(client, prefix)
     simulator.set_faults(latency=latency)
     try:
         patches_before = simulator.stats()["methods"].get("PATCH", 0)

@@ -7,12 +7,17 @@ its confirmation form now and then and two downloads under way (a short and a lo
 both instances are restarted one after the other, as docs/deploying.md says: SIGTERM to the
 old one, which refuses new connections at once; its replacement started on the same port as
 soon as the port is free; the next instance only once the replacement's /readyz says 200.
+Before them the task worker is restarted in the middle of a bulk pause, confirmed through
+the list's bulk form and its confirmation page, with every Weblink call slowed down: SIGTERM,
+SIGKILL when it is still finishing the job after a short stop timeout (as a process manager
+does), then a new worker, which resumes the job.
 
 It asserts that no request failed or took over 5 s, that every send went out exactly once,
-and that each download either completed or failed visibly (the long one must fail), never
-as a short file the dashboard logged as complete. It prints its figures. Needs nginx,
-PostgreSQL and Redis on 127.0.0.1 (the ones .ci/run uses); "The report fleet, part 2" will
-add a worker to restart.
+that each download either completed or failed visibly (the long one must fail), never as a
+short file the dashboard logged as complete, and that every report of the bulk pause ended
+done, or "outcome unknown" for at most the one whose call the restart cut, with no report
+PATCHed twice. It prints its figures. Needs nginx, PostgreSQL and Redis on 127.0.0.1 (the
+ones .ci/run uses).
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ import re
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import psycopg
@@ -34,6 +41,7 @@ import redis
 import requests
 
 from bench.clients import DashboardClient, SimulatorClient
+from bench.measurements import bulk_body, bulk_pause_draft
 from bench.servers import ROOT, Stack, free_port
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
@@ -51,6 +59,14 @@ DOWNLOAD_ROWS = {"short": 20_000, "long": 300_000}
 DOWNLOAD_RATE = 400_000  # bytes a second: a slow browser
 SETTLE_SECONDS = 2  # load before the first restart and after the last
 REFUSED_WITHIN = 2.0  # seconds after SIGTERM by which the old instance must refuse
+BULK_PREFIX = "Topology bulk"  # the name search that picks the bulk pause's reports
+BULK_REPORTS = 8
+# Every Weblink call takes this long while the job runs, so that the restart lands mid-call.
+BULK_LATENCY = 0.5
+# After SIGTERM the worker finishes the job under way; a process manager kills it after its
+# stop timeout (compose's stop_grace_period), shortened here so that the kill cuts a call.
+WORKER_STOP_SECONDS = 1.0
+BULK_SECONDS = 60  # the job must have finished by then
 
 
 @dataclass
@@ -92,7 +108,11 @@ def main() -> int:
 
 def _run(stack: Stack, database_url: str) -> int:
     simulator = SimulatorClient(stack.start_simulator())
+    # Before the dashboard first reads the reports, so that its snapshot holds them.
+    for n in range(1, BULK_REPORTS + 1):
+        simulator.report_create(bulk_body(BULK_PREFIX, n))
     stack.prepare_dashboard()
+    worker = stack.start_worker()  # the same settings, database and cache as the instances
     instance_env = {
         "WEB_CONCURRENCY": "2",
         "GUNICORN_THREADS": "4",
@@ -121,10 +141,17 @@ def _run(stack: Stack, database_url: str) -> int:
         download.start()
 
     stop.wait(SETTLE_SECONDS)
+    # The worker's restart runs beside the instances', so that the downloads' timing holds.
+    bulk = _BulkRestart(stack, worker, person.copy(), simulator, figures)
+    bulk.start()
     old = []
     for name, port in ports.items():
         old.append(running[name])
         _restart_step(stack, name, port, running, instance_env)
+    bulk.join(timeout=BULK_SECONDS * 2)
+    if bulk.error:
+        raise bulk.error
+    simulator.set_faults()
     stop.wait(SETTLE_SECONDS)
     stop.set()
     for thread in workers:
@@ -137,7 +164,10 @@ def _run(stack: Stack, database_url: str) -> int:
     problems = list(figures.failures)
     problems += _check_sends(figures, simulator)
     problems += _check_downloads(downloads, stack, database_url)
+    bulk_problems, bulk_figures = _check_bulk(simulator, database_url, bulk)
+    problems += bulk_problems
     _print_figures(figures, downloads)
+    print(bulk_figures)
     for problem in problems:
         print(f"FAILED: {problem}")
     return 1 if problems else 0
@@ -167,6 +197,96 @@ def _restart_step(
     )
     if readyz.status != 503:
         raise AssertionError(f"{name}: /readyz answered {readyz.status} while stopping")
+
+
+def _bulk_pause_start(client: DashboardClient, simulator: SimulatorClient) -> str:
+    """Drafts the pause on the list's bulk form and confirms it, every Weblink call slowed
+    down from then on; returns the job page's path."""
+    job_path, confirm = bulk_pause_draft(client, BULK_PREFIX)
+    simulator.set_faults(latency=BULK_LATENCY)
+    response = client.post("/reports/jobs/confirm/", confirm.fields)
+    if response.status_code != 302:
+        raise AssertionError(f"confirming the bulk pause answered {response.status_code}")
+    return job_path
+
+
+class _BulkRestart(threading.Thread):
+    """The bulk pause confirmed, the worker restarted mid-job, then the job page until it
+    says the job finished. ``cut``: whether the kill landed during a call."""
+
+    def __init__(
+        self,
+        stack: Stack,
+        worker: subprocess.Popen,
+        client: DashboardClient,
+        simulator: SimulatorClient,
+        figures: Figures,
+    ) -> None:
+        super().__init__()
+        self.stack, self.worker, self.client = stack, worker, client
+        self.simulator, self.figures = simulator, figures
+        self.cut = False
+        self.page = ""
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            job_path = _bulk_pause_start(self.client, self.simulator)
+            self._wait_patches(2)  # the second report's call is under way
+            self._restart_worker()
+            self.page = _wait_job_finished(self.client, job_path, self.figures)
+        except BaseException as error:  # handed to the main thread, which raises it
+            self.error = error
+
+    def _patches(self) -> int:
+        return sum(self.simulator.stats()["patches"].values())
+
+    def _wait_patches(self, count: int) -> None:
+        deadline = time.monotonic() + BULK_SECONDS
+        while self._patches() < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the bulk pause never made {count} PATCHes")
+            time.sleep(0.02)
+
+    def _restart_worker(self) -> None:
+        """SIGTERM; if the worker is still finishing the job after WORKER_STOP_SECONDS, SIGKILL
+        as soon as its next PATCH has reached the simulator (which holds it BULK_LATENCY), so
+        the kill cuts that call. Then a new worker, only once the old one is gone (its start
+        settles what the old one left)."""
+        signalled = time.monotonic()
+        self.worker.send_signal(signal.SIGTERM)
+        try:
+            self.worker.wait(WORKER_STOP_SECONDS)
+            how = "exited after SIGTERM"
+        except subprocess.TimeoutExpired:
+            self._wait_patches(self._patches() + 1)
+            self.worker.kill()
+            self.worker.wait(10)
+            self.cut = True
+            how = f"killed {time.monotonic() - signalled:.1f} s after SIGTERM, during a PATCH"
+        self.stack.start_worker()
+        print(
+            f"worker: {how}; replacement started {time.monotonic() - signalled:.1f} s after SIGTERM"
+        )
+
+
+def _wait_job_finished(client: DashboardClient, job_path: str, figures: Figures) -> str:
+    """The job page, as its own polling reads it, until it says the job finished; returns it."""
+    deadline = time.monotonic() + BULK_SECONDS
+    while True:
+        started = time.monotonic()
+        response = client.get(job_path, timeout=SLOWEST_ALLOWED * 2)
+        figures.add(
+            time.monotonic() - started,
+            None
+            if response.status_code == 200
+            else f"GET {job_path} answered {response.status_code}",
+        )
+        if response.status_code == 200 and "hx-trigger" not in response.text:
+            return response.text
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the bulk pause had not finished after {BULK_SECONDS} s")
+        time.sleep(0.2)
 
 
 def _wait_refused(port: int) -> float:
@@ -287,6 +407,38 @@ def _check_downloads(downloads: list[_Download], stack: Stack, database_url: str
     if (outcomes.count("accepted"), interrupted) != (complete, len(downloads) - complete):
         problems.append(f"the activity log says {outcomes}")
     return problems
+
+
+def _check_bulk(
+    simulator: SimulatorClient, database_url: str, bulk: _BulkRestart
+) -> tuple[list[str], str]:
+    """Every report of the job ended done, or "outcome unknown" for the one whose call the
+    kill cut (shown so on the job page); no report was PATCHed twice. Problems, figures."""
+    with psycopg.connect(database_url) as database:
+        items = database.execute(
+            "SELECT report_id, outcome FROM reports_admin_bulkjobitem"
+        ).fetchall()
+    patches = simulator.stats()["patches"]
+    outcomes = Counter(outcome for _, outcome in items)
+    problems = []
+    if len(items) != BULK_REPORTS:
+        problems.append(f"the bulk pause had {len(items)} reports, not {BULK_REPORTS}")
+    if set(outcomes) - {"done", "unknown"} or outcomes["unknown"] != int(bulk.cut):
+        problems.append(f"the bulk pause ended with outcomes {dict(outcomes)}")
+    if outcomes["unknown"] and "Outcome unknown" not in bulk.page:
+        problems.append("the job page does not say which outcome is unknown")
+    most = 0
+    for report_id, outcome in items:
+        made = patches.get(f"/company/report/{report_id}", 0)
+        most = max(most, made)
+        if made > 1 or (outcome == "done" and made != 1):
+            problems.append(f"report {report_id} ({outcome}) was PATCHed {made} times")
+    figures = (
+        f"bulk pause: {len(items)} reports, {outcomes['done']} done, "
+        f"{outcomes['unknown']} outcome unknown, {sum(patches.values())} PATCHes, "
+        f"at most {most} per report"
+    )
+    return problems, figures
 
 
 def _print_figures(figures: Figures, downloads: list[_Download]) -> None:

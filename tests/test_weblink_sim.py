@@ -868,6 +868,7 @@ def test_control_endpoints_drive_the_simulator_over_http(api, simulator):
     failed = api("GET", "/company/report/type")
     settings = requests.post(control + "settings", json={"download_rows": 3}, timeout=10)
     small = download(api, "csv")
+    api("PATCH", "/company/report/2583", json={})  # refused (400), but counted by its path
     stats = requests.get(control + "stats", timeout=10).json()
     bad = requests.post(control + "faults", json={"colour": "red"}, timeout=10)
     simulator.faults.latency = 1
@@ -878,10 +879,11 @@ def test_control_endpoints_drive_the_simulator_over_http(api, simulator):
     assert len(small.content.decode("utf-8-sig").splitlines()) == 4
     # Each plain requests call opens its own connection; the api session reuses one.
     assert stats == {
-        "requests": 2,
+        "requests": 3,
         "connections_accepted": 4,
         "sent": 0,
-        "methods": {"GET": 1, "POST": 1},
+        "methods": {"GET": 1, "POST": 1, "PATCH": 1},
+        "patches": {"/company/report/2583": 1},
     }
     assert bad.status_code == 400
     assert reset.status_code == 200

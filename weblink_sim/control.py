@@ -5,7 +5,8 @@ They let another process (benchmarks, browser tests) do what in-process tests do
 
 - ``POST /_sim/reset``: reseed, clear faults, settings and logs.
 - ``GET /_sim/stats``: ``{"requests": n, "connections_accepted": n, "sent": n, "methods":
-  {"GET": n, "PATCH": n, ...}}``.
+  {"GET": n, "PATCH": n, ...}, "patches": {path: n, ...}}`` (PATCHes by path: a write made
+  twice to one report shows).
 - ``GET|POST /_sim/faults``: read, or replace with the JSON body (see ``Faults``).
 - ``GET|POST /_sim/settings``: read, or change ``download_rows``.
 """
@@ -39,6 +40,9 @@ def handle(sim: Simulator, method: str, path: str, body: bytes) -> tuple[int, ob
                 "connections_accepted": sim.connections_accepted,
                 "sent": len(sim.state.sent),
                 "methods": dict(Counter(request.method for request in sim.requests)),
+                "patches": dict(
+                    Counter(request.path for request in sim.requests if request.method == "PATCH")
+                ),
             }
         if route[1] == "faults" and method in ("GET", "POST"):
             if method == "POST":
