@@ -55,7 +55,9 @@ SLOWEST_ALLOWED = 5.0  # seconds
 GRACE_SECONDS = 3  # DOWNLOAD_GRACE_SECONDS: short, so a long download outlasts it
 # Two downloads started before the restarts: one the instance finishes sending within its
 # grace period, one (about 14 MB to a slow browser) it cannot, so that one must fail visibly.
-DOWNLOAD_ROWS = {"short": 20_000, "long": 300_000}
+# The long one is far bigger than the sockets between simulator, dashboard, nginx and client
+# can hold, so that it is still streaming from the dashboard when the grace period ends.
+DOWNLOAD_ROWS = {"short": 20_000, "long": 3_000_000}
 DOWNLOAD_RATE = 400_000  # bytes a second: a slow browser
 SETTLE_SECONDS = 2  # load before the first restart and after the last
 REFUSED_WITHIN = 2.0  # seconds after SIGTERM by which the old instance must refuse

@@ -303,11 +303,16 @@ class _FileStream:
             raise
 
     def close(self) -> None:
-        self._download.close()
-        # Closed from another thread at the grace period's end, the generator may be running.
-        with contextlib.suppress(ValueError):
-            self._chunks.close()
-        self._end(_RESTARTED if draining.grace_over() else _BROWSER_STOPPED)
+        # The outcome is recorded whatever closing raises: Django's response swallows a
+        # closer's error, and the entry would be lost with it.
+        try:
+            self._download.close()
+            # Closed from another thread at the grace period's end, the generator may be
+            # running.
+            with contextlib.suppress(ValueError):
+                self._chunks.close()
+        finally:
+            self._end(_RESTARTED if draining.grace_over() else _BROWSER_STOPPED)
 
     def _end(self, outcome: str | Promise, outcome_id: str = "") -> None:
         with self._lock:
