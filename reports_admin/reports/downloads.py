@@ -270,7 +270,7 @@ class _FileStream:
         self._on_end = on_end
         self._ended = False
         self._first: bytes | None = None
-        # The grace period's end may close this from another thread (web.middleware).
+        # Closed by the server, which may do so twice.
         self._lock = threading.Lock()
 
     def read_first(self) -> None:
@@ -307,8 +307,6 @@ class _FileStream:
         # closer's error, and the entry would be lost with it.
         try:
             self._download.close()
-            # Closed from another thread at the grace period's end, the generator may be
-            # running.
             with contextlib.suppress(ValueError):
                 self._chunks.close()
         finally:

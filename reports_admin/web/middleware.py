@@ -141,14 +141,15 @@ class _LoggedStream:
     def cut(self) -> None:
         """Ends the stream now, from another thread: the process is stopping and the grace
         period is over. The client's connection is shut, so the server thread fails at its
-        next write (or read upstream, closed too) and aborts the response; the response's
-        closers log this line and the download's outcome now, before the process is gone."""
+        next write and aborts the response, closing it there: the download's outcome is
+        recorded in that thread (an entry written from this one was seen to go missing).
+        This line is logged now, before the process is gone."""
         self._ended = SHUTDOWN
         client = self._request.META.get("gunicorn.socket")
         if isinstance(client, socket.socket):
             with contextlib.suppress(OSError):
                 client.shutdown(socket.SHUT_RDWR)
-        self._response.close()
+        self.close()
 
 
 # The streams this process is sending, to cut when its grace period ends.
