@@ -375,17 +375,29 @@ def test_a_state_file_of_one_company_still_loads(tmp_path):
 def test_a_state_file_with_a_company_the_simulator_lacks_loads_the_others(tmp_path):
     sim = Simulator()
     sim.state.update_report("2583", {"name": "Kept"})
+    token = sim.issue_token(company="hamnen")
     state_file = tmp_path / "sim.json"
     sim.state_file = state_file
     sim.save()
     data = json.loads(state_file.read_text(encoding="utf-8"))
     data["companies"]["gone"] = data["companies"].pop("hamnen")
+    data["tokens"]["access"][token]["company"] = "gone"
     state_file.write_text(json.dumps(data), encoding="utf-8")
 
     loaded = Simulator(state_file=state_file)
+    url = loaded.start()
+    try:
+        # A token of a company the simulator no longer has is no longer valid.
+        gone = Api(url, token)
+        listing = gone("GET", "/company/report")
+        gone.session.close()
+    finally:
+        loaded.stop()
 
     assert loaded.state.report("2583").name == "Kept"
     assert set(loaded.companies) == {"demo", "hamnen"}
+    assert listing.status_code == 401
+    assert [r.company for r in loaded.requests] == [None]
 
 
 def test_management_command_names_every_companys_sign_in():
