@@ -52,6 +52,7 @@ echo "  Dashboard:         http://127.0.0.1:$port"
 echo "                     sign in to the dashboard as demo / demo (already connected)"
 echo "  Weblink simulator: http://127.0.0.1:$sim_port"
 echo "                     its company is demo; sign in on the Connection page as admin / demo"
+echo "                     and a second company, hamnen: admin / hamnen"
 echo "  Task worker:       runs bulk jobs (manage.py run_worker)"
 echo "  Press Ctrl-C to stop them all."
 echo

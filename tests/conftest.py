@@ -5,7 +5,9 @@ The Weblink simulator runs once per test session on a free loopback port:
   prefer ``simulator`` unless a session-scoped fixture of yours needs it).
 - ``simulator``: the same simulator, reset (reseeded, no faults, empty logs) before and after
   the test. Set faults on ``simulator.faults``, read ``simulator.requests`` and
-  ``simulator.state``, get a token with ``simulator.issue_token()``.
+  ``simulator.state``, get a token with ``simulator.issue_token()``. That is company demo;
+  the second company's reports are ``simulator.company("hamnen")``, its tokens
+  ``simulator.issue_token(company="hamnen")``.
 - ``weblink_url``: ``simulator``'s base URL, also set as ``settings.WEBLINK_API_URL``.
 """
 

@@ -1,25 +1,28 @@
 """The Weblink API itself: its routes, and what each one answers.
 
-Nothing here knows about sockets: a handler takes an :class:`ApiRequest` and returns a
-:class:`JsonAnswer` or a :class:`~weblink_sim.report_files.ReportFile`.
+Nothing here knows about sockets: a handler takes a :class:`Call` (the company the request's
+token belongs to) and an :class:`ApiRequest`, and returns a :class:`JsonAnswer` or a
+:class:`~weblink_sim.report_files.ReportFile`. A handler sees its own company only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from weblink_sim import auth, report_files, seed, validation
-from weblink_sim.faults import HOSTILE_TEXT
+from weblink_sim.faults import HOSTILE_TEXT, Faults, Settings
 from weblink_sim.report_files import ReportFile
 from weblink_sim.validation import ApiError
 
 if TYPE_CHECKING:
     from weblink_sim.server import Simulator
+    from weblink_sim.state import CompanyState
 
 DEFAULT_LIMIT = 25
 ENDLESS_COUNT = 1_000_000_000  # the count the endless_list fault claims
@@ -32,6 +35,7 @@ class ApiRequest:
     query: dict[str, str]
     headers: dict[str, str]  # names in lower case
     body: bytes
+    company: str | None = None  # the company it is for, as :func:`identify` found it
 
     def json(self) -> object:
         """The body parsed as JSON; a 400 answer when it is not JSON."""
@@ -63,21 +67,34 @@ class JsonAnswer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Call:
+    """What an authorised request acts on: its token's company, and the faults and settings
+    in force for it."""
+
+    company: CompanyState
+    faults: Faults
+    settings: Settings
+
+
 Answer = JsonAnswer | ReportFile
 Handler = Callable[..., Answer]
+
+SIGN_IN_PATH = "/oauth2/user-credentials"
 
 
 # Handlers -----------------------------------------------------------------------------------
 
 
 def sign_in(sim: Simulator, request: ApiRequest) -> Answer:
-    return JsonAnswer(200, auth.sign_in(sim.tokens, request.fields()))
+    seeds = {name: company.seed for name, company in sim.companies.items()}
+    return JsonAnswer(200, auth.sign_in(sim.tokens, seeds, request.fields()))
 
 
-def _hostile(sim: Simulator, items: list[dict], **texts: str) -> list[dict]:
+def _hostile(faults: Faults, items: list[dict], **texts: str) -> list[dict]:
     """``items`` as they are, or with each named text set (``=``) or suffixed (``+``) with the
     hostile text when the ``hostile_texts`` fault is on."""
-    if not sim.faults.hostile_texts:
+    if not faults.hostile_texts:
         return items
     changed = []
     for item in items:
@@ -89,13 +106,16 @@ def _hostile(sim: Simulator, items: list[dict], **texts: str) -> list[dict]:
     return changed
 
 
-def report_types(sim: Simulator, request: ApiRequest) -> Answer:
-    return JsonAnswer(200, _hostile(sim, list(seed.REPORT_TYPES), name="+", description="="))
+def report_types(call: Call, request: ApiRequest) -> Answer:
+    return JsonAnswer(
+        200, _hostile(call.faults, list(seed.REPORT_TYPES), name="+", description="=")
+    )
 
 
-def argument_fields(sim: Simulator, request: ApiRequest) -> Answer:
+def argument_fields(call: Call, request: ApiRequest) -> Answer:
     fields = {
-        key: _hostile(sim, values, description="=") for key, values in seed.ARGUMENT_FIELDS.items()
+        key: _hostile(call.faults, values, description="=")
+        for key, values in seed.ARGUMENT_FIELDS.items()
     }
     return JsonAnswer(200, fields)
 
@@ -103,8 +123,10 @@ def argument_fields(sim: Simulator, request: ApiRequest) -> Answer:
 def option_list(name: str) -> Handler:
     """The handler for one of the company's option lists."""
 
-    def handler(sim: Simulator, request: ApiRequest) -> Answer:
-        return JsonAnswer(200, _hostile(sim, list(seed.OPTION_LISTS[name]), name="+"))
+    def handler(call: Call, request: ApiRequest) -> Answer:
+        return JsonAnswer(
+            200, _hostile(call.faults, list(call.company.option_lists[name]), name="+")
+        )
 
     return handler
 
@@ -118,31 +140,31 @@ def _query_number(request: ApiRequest, name: str, default: int) -> int:
     return int(value)
 
 
-def report_list(sim: Simulator, request: ApiRequest) -> Answer:
+def report_list(call: Call, request: ApiRequest) -> Answer:
     limit = _query_number(request, "limit", DEFAULT_LIMIT)
     limit_from = _query_number(request, "limit_from", 0)
-    cap = sim.faults.list_page_cap
+    cap = call.faults.list_page_cap
     if cap is not None:
         limit = min(limit, cap)
-    if sim.faults.take_create_during_list():
-        _create_during_list(sim)
-    if sim.faults.endless_list:
+    if call.faults.take_create_during_list():
+        _create_during_list(call.company)
+    if call.faults.endless_list:
         # A count that never ends, and pages that never advance.
-        _count, reports = sim.state.page(limit=limit, limit_from=0)
+        _count, reports = call.company.page(limit=limit, limit_from=0)
         count = ENDLESS_COUNT
     else:
-        count, reports = sim.state.page(limit=limit, limit_from=limit_from)
-    reports = _hostile(sim, reports, name="+", description="=")
+        count, reports = call.company.page(limit=limit, limit_from=limit_from)
+    reports = _hostile(call.faults, reports, name="+", description="=")
     # As in the vendor's example: the count is a string, limit and limit_from are numbers.
     return JsonAnswer(
         200, {"count": str(count), "limit": limit, "limit_from": limit_from, "reports": reports}
     )
 
 
-def _create_during_list(sim: Simulator) -> None:
+def _create_during_list(company: CompanyState) -> None:
     """The ``create_during_list`` fault: a copy of the first report, as if someone created it
     on Weblink's portal while the list was being read."""
-    original = next(iter(sim.state.reports), None)
+    original = next(iter(company.reports), None)
     if original is None:
         return
     fields = {
@@ -152,60 +174,61 @@ def _create_during_list(sim: Simulator) -> None:
         "active": original.active,
         "email_link_only": original.email_link_only,
     }
-    sim.state.create_report(fields, original.report_type_id, original.pairs())
+    company.create_report(fields, original.report_type_id, original.pairs())
 
 
-def report_create(sim: Simulator, request: ApiRequest) -> Answer:
-    fields, report_type_id, arguments = validation.parse_report_create(request.json())
-    return JsonAnswer(200, {"id": sim.state.create_report(fields, report_type_id, arguments)})
+def report_create(call: Call, request: ApiRequest) -> Answer:
+    fields, report_type_id, arguments = validation.parse_report_create(
+        request.json(), call.company.option_lists
+    )
+    return JsonAnswer(200, {"id": call.company.create_report(fields, report_type_id, arguments)})
 
 
-def report_update(sim: Simulator, request: ApiRequest, report_id: str) -> Answer:
+def report_update(call: Call, request: ApiRequest, report_id: str) -> Answer:
     changes = validation.parse_report_update(request.json())
-    sim.state.update_report(report_id, changes)
+    call.company.update_report(report_id, changes)
     return JsonAnswer(200, [])
 
 
-def report_delete(sim: Simulator, request: ApiRequest, report_id: str) -> Answer:
-    sim.state.delete_report(report_id)
+def report_delete(call: Call, request: ApiRequest, report_id: str) -> Answer:
+    call.company.delete_report(report_id)
     return JsonAnswer(200, [])
 
 
-def argument_add(sim: Simulator, request: ApiRequest, report_id: str) -> Answer:
+def argument_add(call: Call, request: ApiRequest, report_id: str) -> Answer:
     key, value = validation.parse_argument(request.json())
-    return JsonAnswer(200, {"id": sim.state.add_argument(report_id, key, value)})
+    return JsonAnswer(200, {"id": call.company.add_argument(report_id, key, value)})
 
 
-def argument_update(
-    sim: Simulator, request: ApiRequest, report_id: str, argument_id: str
-) -> Answer:
+def argument_update(call: Call, request: ApiRequest, report_id: str, argument_id: str) -> Answer:
     key, value = validation.parse_argument(request.json())
-    sim.state.update_argument(report_id, argument_id, key, value)
+    call.company.update_argument(report_id, argument_id, key, value)
     return JsonAnswer(200, [])
 
 
-def argument_delete(
-    sim: Simulator, request: ApiRequest, report_id: str, argument_id: str
-) -> Answer:
-    sim.state.delete_argument(report_id, argument_id)
+def argument_delete(call: Call, request: ApiRequest, report_id: str, argument_id: str) -> Answer:
+    call.company.delete_argument(report_id, argument_id)
     return JsonAnswer(200, [])
 
 
-def report_send(sim: Simulator, request: ApiRequest, report_id: str) -> Answer:
-    sim.state.send_report(report_id)
+def report_send(call: Call, request: ApiRequest, report_id: str) -> Answer:
+    call.company.send_report(report_id)
     return JsonAnswer(200, [])
 
 
-def report_download(sim: Simulator, request: ApiRequest, file_format: str) -> Answer:
+def report_download(call: Call, request: ApiRequest, file_format: str) -> Answer:
     if file_format not in seed.FORMATS:
         raise validation.invalid({"format": [f"Must be one of: {', '.join(seed.FORMATS)}."]})
     interval, report_type_id, arguments = validation.parse_download(request.json())
+    option_lists = call.company.option_lists
+    validation.check_arguments(report_type_id, arguments, option_lists)
     return report_files.render(
         file_format,
         report_type=validation.report_type(report_type_id),
         interval=interval,
         arguments=arguments,
-        rows=sim.settings.download_rows,
+        rows=call.settings.download_rows,
+        option_lists=option_lists,
     )
 
 
@@ -218,7 +241,7 @@ _ARGUMENT = _REPORT + r"/argument/(?P<argument_id>\d+)"
 ROUTES: list[tuple[re.Pattern, dict[str, Handler]]] = [
     (re.compile(pattern), methods)
     for pattern, methods in (
-        (r"/oauth2/user-credentials", {"POST": sign_in}),
+        (SIGN_IN_PATH, {"POST": sign_in}),
         (r"/company/report/type", {"GET": report_types}),
         (r"/company/report/argument/fields", {"GET": argument_fields}),
         (r"/company/queue", {"GET": option_list("pbx_queue")}),
@@ -234,8 +257,23 @@ ROUTES: list[tuple[re.Pattern, dict[str, Handler]]] = [
 ]
 
 
+def identify(sim: Simulator, request: ApiRequest) -> ApiRequest:
+    """The request with the company it is for: the one a sign-in names, else the one its
+    bearer token belongs to; None when that is not a company of the simulator (or the token
+    is unknown or expired)."""
+    company = None
+    if request.path == SIGN_IN_PATH:
+        with contextlib.suppress(ApiError):  # the sign-in itself answers an unreadable body
+            company = auth.company_named(request.fields().get("client_id"))
+    elif (token := request.bearer_token()) is not None:
+        grant = sim.tokens.grant_for(token)
+        company = grant.company if grant else None
+    return replace(request, company=company if company in sim.companies else None)
+
+
 def dispatch(sim: Simulator, request: ApiRequest) -> Answer:
-    """The answer to one API request: routing, the bearer token, then the handler."""
+    """The answer to one API request, as :func:`identify` gave it: routing, the bearer
+    token, then the handler, acting on the token's company."""
     route = _route(request.path)
     if route is None:
         return JsonAnswer(404, {"message": "Not found."})
@@ -244,7 +282,8 @@ def dispatch(sim: Simulator, request: ApiRequest) -> Answer:
     if handler is None:
         allowed = ", ".join(sorted(methods))
         return JsonAnswer(405, {"message": "Method not allowed."}, {"Allow": allowed})
-    if handler is not sign_in and not _authorised(sim, request):
+    faults = sim.faults_for(request.company)
+    if handler is not sign_in and (request.company is None or faults.tokens_expired):
         return JsonAnswer(
             401,
             {
@@ -254,10 +293,13 @@ def dispatch(sim: Simulator, request: ApiRequest) -> Answer:
             {"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     try:
-        return handler(sim, request, **params)
+        if handler is sign_in:
+            return sign_in(sim, request)
+        call = Call(sim.company(request.company), faults, sim.settings)
+        return handler(call, request, **params)
     except ApiError as failure:
         body = failure.body()
-        if sim.faults.hostile_texts:
+        if faults.hostile_texts:
             body["message"] = HOSTILE_TEXT
             if isinstance(body.get("errors"), dict):
                 body["errors"] = {key: [HOSTILE_TEXT] for key in body["errors"]}
@@ -271,10 +313,3 @@ def _route(path: str) -> tuple[dict[str, Handler], dict[str, str]] | None:
         if match:
             return methods, match.groupdict()
     return None
-
-
-def _authorised(sim: Simulator, request: ApiRequest) -> bool:
-    token = request.bearer_token()
-    if token is None or sim.faults.tokens_expired:
-        return False
-    return sim.tokens.user_for(token) is not None

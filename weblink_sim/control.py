@@ -3,11 +3,14 @@
 They let another process (benchmarks, browser tests) do what in-process tests do with the
 :class:`~weblink_sim.server.Simulator` object: reset it, set faults and settings, read counts.
 
-- ``POST /_sim/reset``: reseed, clear faults, settings and logs.
+- ``POST /_sim/reset``: reseed every company, clear faults, settings and logs. With the body
+  ``{"company": name}``: reseed that company only (its reports and sends); nothing else changes.
+- ``GET /_sim/companies``: ``{name: {"reports": n, "sent": n}, ...}``, the first company first.
 - ``GET /_sim/stats``: ``{"requests": n, "connections_accepted": n, "sent": n, "methods":
   {"GET": n, "PATCH": n, ...}, "patches": {path: n, ...}}`` (PATCHes by path: a write made
-  twice to one report shows).
-- ``GET|POST /_sim/faults``: read, or replace with the JSON body (see ``Faults``).
+  twice to one report shows; sends of every company).
+- ``GET|POST /_sim/faults``: read, or replace with the JSON body (see ``Faults``; its
+  ``company`` must be one of the simulator's).
 - ``GET|POST /_sim/settings``: read, or change ``download_rows``.
 """
 
@@ -32,13 +35,17 @@ def handle(sim: Simulator, method: str, path: str, body: bytes) -> tuple[int, ob
     route = (method, path.removeprefix(PREFIX))
     try:
         if route == ("POST", "reset"):
-            sim.reset()
-            return 200, {"reset": True}
+            return 200, _reset(sim, _object(values))
+        if route == ("GET", "companies"):
+            return 200, {
+                name: {"reports": len(company.reports), "sent": len(company.sent)}
+                for name, company in sim.companies.items()
+            }
         if route == ("GET", "stats"):
             return 200, {
                 "requests": len(sim.requests),
                 "connections_accepted": sim.connections_accepted,
-                "sent": len(sim.state.sent),
+                "sent": sum(len(company.sent) for company in sim.companies.values()),
                 "methods": dict(Counter(request.method for request in sim.requests)),
                 "patches": dict(
                     Counter(request.path for request in sim.requests if request.method == "PATCH")
@@ -46,7 +53,9 @@ def handle(sim: Simulator, method: str, path: str, body: bytes) -> tuple[int, ob
             }
         if route[1] == "faults" and method in ("GET", "POST"):
             if method == "POST":
-                sim.faults.configure(_object(values))
+                values = _object(values)
+                _known_company(sim, values.get("company"))
+                sim.faults.configure(values)
             return 200, sim.faults.to_json()
         if route[1] == "settings" and method in ("GET", "POST"):
             if method == "POST":
@@ -61,6 +70,24 @@ def _object(values: object) -> dict:
     if not isinstance(values, dict):
         raise ValueError("The body must be a JSON object.")
     return values
+
+
+def _known_company(sim: Simulator, name: object) -> None:
+    """Refuse a company name the simulator does not serve (None, for all of them, is fine)."""
+    if name is not None and (not isinstance(name, str) or name not in sim.companies):
+        raise ValueError(f"No such company; the simulator has {', '.join(sim.companies)}.")
+
+
+def _reset(sim: Simulator, values: dict) -> dict:
+    if set(values) - {"company"}:
+        raise ValueError("The only key of a reset is company.")
+    name = values.get("company")
+    _known_company(sim, name)
+    if name is None:
+        sim.reset()
+        return {"reset": True}
+    sim.company(name).reset()
+    return {"reset": True, "company": name}
 
 
 def _configure_settings(sim: Simulator, values: dict) -> None:

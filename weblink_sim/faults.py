@@ -33,6 +33,8 @@ class Faults:
     - ``drip_seconds``: JSON answers are sent one byte at a time, this many seconds apart.
     - ``endless_list``: ``GET /company/report`` says a count of a billion and answers the same
       first page whatever ``limit_from`` asks for.
+    - ``company``: when set, every fault above applies only to the requests for that company
+      (those with its bearer token, and sign-ins naming it); the other companies work normally.
     """
 
     latency: float = 0.0
@@ -48,6 +50,7 @@ class Faults:
     json_padding_bytes: int | None = None
     drip_seconds: float | None = None
     endless_list: bool = False
+    company: str | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -73,6 +76,10 @@ class Faults:
             for name, value in checked.items():
                 setattr(self, name, value)
             self._lists_seen = 0
+
+    def applies_to(self, company: str | None) -> bool:
+        """Whether the faults apply to a request for ``company`` (None: no known company)."""
+        return self.company is None or self.company == company
 
     def take_status(self, path: str) -> int | None:
         """The status to force on a request for ``path``, counting it against ``status_count``."""
@@ -117,6 +124,7 @@ _FAULT_TYPES = {
     "json_padding_bytes": int,
     "drip_seconds": (int, float),
     "endless_list": bool,
+    "company": str,
 }
 
 
@@ -129,6 +137,7 @@ def _checked(name: str, value: object) -> object:
         "create_during_list",
         "json_padding_bytes",
         "drip_seconds",
+        "company",
     )
     if value is None and nullable:
         return None
@@ -147,11 +156,14 @@ class Settings:
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One API request as it arrived: method, path and query (last value of each name)."""
+    """One API request as it arrived: method, path and query (last value of each name), and
+    the company it was for (its bearer token's, or the one a sign-in names; None when
+    neither is known)."""
 
     method: str
     path: str
     query: dict[str, str]
+    company: str | None = None
 
 
 class RequestLog:

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import IO
 
-from weblink_sim import seed
 from weblink_sim.state import now_text
-from weblink_sim.validation import fields_for_type
+from weblink_sim.validation import OptionLists, fields_for_type
 
 CHUNK_SIZE = 64 * 1024
 
@@ -192,14 +191,17 @@ _GROUPS: dict[str, tuple[tuple[str, ...], str | None, Callable[[random.Random, d
 
 
 def _items(
-    report_type_id: str, option_list: str | None, arguments: list[tuple[str, str]]
+    report_type_id: str,
+    option_list: str | None,
+    arguments: list[tuple[str, str]],
+    option_lists: OptionLists,
 ) -> list[dict]:
-    """The items the rows are about: the one an argument picks, else all of them."""
+    """The company's items the rows are about: the one an argument picks, else all of them."""
     if option_list is None:
         return [{}]
     fields = fields_for_type(report_type_id)
     picked = {value for key, value in arguments if fields[key]["type"] == option_list}
-    items = seed.OPTION_LISTS[option_list]
+    items = option_lists[option_list]
     return [item for item in items if item["id"] in picked] or list(items)
 
 
@@ -209,11 +211,15 @@ _ROW_BYTES = 48
 
 
 def build_table(
-    report_type: dict, interval: str, arguments: list[tuple[str, str]], rows: int
+    report_type: dict,
+    interval: str,
+    arguments: list[tuple[str, str]],
+    rows: int,
+    option_lists: OptionLists,
 ) -> Table:
     """The call statistics of a report: ``rows`` rows, the same ones for the same input."""
     columns, option_list, make_row = _GROUPS.get(report_type["group"], _GROUPS["company"])
-    items = _items(report_type["id"], option_list, arguments)
+    items = _items(report_type["id"], option_list, arguments, option_lists)
     rng = random.Random(f"{report_type['id']}/{interval}/{sorted(arguments)}")
     prefixes, suffixes = _periods(interval)
     per_prefix = len(suffixes) * len(items)
@@ -421,9 +427,11 @@ def render(
     interval: str,
     arguments: list[tuple[str, str]],
     rows: int,
+    option_lists: OptionLists,
 ) -> ReportFile:
-    """The report file in a format of ``seed.FORMATS``, ready to stream."""
-    table = build_table(report_type, interval, arguments, rows)
+    """The report file in a format of ``seed.FORMATS``, ready to stream; its rows name the
+    items of ``option_lists``, the company's own."""
+    table = build_table(report_type, interval, arguments, rows, option_lists)
     slug = re.sub(r"[^a-z0-9]+", "-", report_type["name"].lower()).strip("-")
     filename = f"{slug}-{interval}.{file_format}"
     if file_format == "csv":

@@ -1,10 +1,35 @@
-"""The simulated company: its report types, argument fields, option lists and reports.
+"""The simulated companies: the report types and argument fields they share, and each one's
+accounts, option lists and reports.
 
-Everything here is fixed data, so a fresh simulator always holds the same company and tests
-can rely on it. Report type 1 and the shared fields are exactly as the vendor's text shows them.
+Everything here is fixed data, so a fresh simulator always holds the same companies and tests
+can rely on them. Report type 1 and the shared fields are exactly as the vendor's text shows
+them. The first company, demo, is the one tests and the demo use unless they name another;
+the second, hamnen, is there so the dashboard can be tried and tested with several companies.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Account:
+    password: str
+    tfa: str  # the two-factor code the account needs, "" when it has none
+
+
+@dataclass(frozen=True)
+class CompanySeed:
+    """One company as a fresh simulator holds it."""
+
+    name: str  # signed in to as client_id external.<name>
+    accounts: dict[str, Account]  # by user name
+    option_lists: dict[str, tuple[dict, ...]]  # keyed by the field type whose values they hold
+    # (name, description, report_type_id, interval, active, email_link_only, added, arguments)
+    reports: tuple[tuple, ...]
+    first_report_id: int
+    first_argument_id: int
+
 
 COMPANY = "demo"
 
@@ -151,7 +176,7 @@ CALLBACK_DESTINATIONS: tuple[dict, ...] = (
     {"id": "3304", "name": "Felanmälan kväll"},
 )
 
-# The company's option lists, keyed by the field type whose values they hold.
+# The first company's option lists, keyed by the field type whose values they hold.
 OPTION_LISTS: dict[str, tuple[dict, ...]] = {
     "pbx_queue": QUEUES,
     "pbx_user": USERS,
@@ -549,3 +574,212 @@ REPORTS: tuple[tuple, ...] = (
 # report and argument created after seeding get the ids of the vendor's examples (2613, 25341).
 FIRST_REPORT_ID = 2613 - len(REPORTS)
 FIRST_ARGUMENT_ID = 25341 - sum(len(report[-1]) for report in REPORTS)
+
+DEMO = CompanySeed(
+    name=COMPANY,
+    accounts={
+        "admin": Account(password="demo", tfa=""),  # noqa: S106
+        "secure": Account(password="demo", tfa="123456"),  # noqa: S106
+    },
+    option_lists=OPTION_LISTS,
+    reports=REPORTS,
+    first_report_id=FIRST_REPORT_ID,
+    first_argument_id=FIRST_ARGUMENT_ID,
+)
+
+# The second company, hamnen: a property manager with fewer reports. Some of its queues, users
+# and callback destinations have the same name as one of demo's but another id (Kundtjänst is
+# 1101 in demo, 4101 here), and the others differ in both. Its report ids 2605 to 2612 are ids
+# of other reports in demo, so that a page that mixed the companies up would show it.
+
+_H = "hamnenfastigheter.se"
+
+HAMNEN_QUEUES: tuple[dict, ...] = (
+    {"id": "4101", "name": "Kundtjänst", "extension": "600"},
+    {"id": "4102", "name": "Växel", "extension": "601"},
+    {"id": "4103", "name": "Uthyrning", "extension": "602"},
+    {"id": "4104", "name": "Felanmälan", "extension": "603"},
+    {"id": "4105", "name": "Fastighetsjour", "extension": "604"},
+)
+
+HAMNEN_USERS: tuple[dict, ...] = (
+    {"id": "4201", "name": "Linnea Berg", "extension": "401"},
+    {"id": "4202", "name": "Erik Johansson", "extension": "402"},
+    {"id": "4203", "name": "Ahmed Hassan", "extension": "403"},
+    {"id": "4204", "name": "Sofia Ek", "extension": "404"},
+    {"id": "4205", "name": "Mikael Holm", "extension": "405"},
+)
+
+HAMNEN_CALLBACK_DESTINATIONS: tuple[dict, ...] = (
+    {"id": "4301", "name": "Kundtjänst återuppringning"},
+    {"id": "4302", "name": "Uthyrning återuppringning"},
+)
+
+HAMNEN_REPORTS: tuple[tuple, ...] = (
+    (
+        "Missade samtal Kundtjänst",
+        "Till kundtjänstens morgonmöte",
+        "1",
+        "day",
+        True,
+        False,
+        "2024-02-05 07:30:00",
+        [("format", "xlsx"), ("email", f"kundtjanst@{_H}"), ("queue_id", "4101")],
+    ),
+    (
+        "Missade samtal Felanmälan",
+        None,
+        "1",
+        "hour",
+        True,
+        False,
+        "2024-02-05 07:34:12",
+        [
+            ("format", "csv"),
+            ("email", f"felanmalan@{_H}"),
+            ("queue_id", "4104"),
+            ("option", "missedCalls"),
+            ("only_when_data", "1"),
+        ],
+    ),
+    (
+        "Fastighetsjour natt",
+        "Missade samtal till jouren",
+        "1",
+        "day",
+        True,
+        False,
+        "2024-03-11 22:00:00",
+        [("format", "pdf"), ("email", f"jour@{_H}"), ("queue_id", "4105")],
+    ),
+    (
+        "Uthyrning per dag",
+        None,
+        "2",
+        "week",
+        True,
+        False,
+        "2024-03-18 09:12:45",
+        [
+            ("format", "xlsx"),
+            ("email", f"uthyrning@{_H}"),
+            ("queue_id", "4103"),
+            ("option", "perDay"),
+        ],
+    ),
+    (
+        "Köstatistik Växel",
+        None,
+        "2",
+        "month",
+        False,
+        False,
+        "2024-04-02 10:00:00",
+        [("format", "pdf"), ("email", f"ekonomi@{_H}"), ("queue_id", "4102")],
+    ),
+    (
+        "Servicenivå Kundtjänst",
+        "Mål: 90 % inom 60 sekunder",
+        "3",
+        "week",
+        True,
+        True,
+        "2024-04-15 08:00:00",
+        [
+            ("format", "html"),
+            ("email", f"ledning@{_H}"),
+            ("queue_id", "4101"),
+            ("target_seconds", "60"),
+        ],
+    ),
+    (
+        "Samtal Linnea Berg",
+        None,
+        "4",
+        "week",
+        True,
+        False,
+        "2024-05-06 13:20:00",
+        [("format", "pdf"), ("email", f"linnea.berg@{_H}"), ("user_id", "4201")],
+    ),
+    (
+        "Calls Erik Johansson",
+        "Property manager, north",
+        "4",
+        "month",
+        True,
+        False,
+        "2024-05-06 13:24:31",
+        [
+            ("format", "csv"),
+            ("email", f"erik.johansson@{_H}"),
+            ("user_id", "4202"),
+            ("include_internal", "1"),
+        ],
+    ),
+    (
+        "Tillgänglighet förvaltarna",
+        None,
+        "5",
+        "day",
+        False,
+        False,
+        None,
+        [("format", "xlsx"), ("email", f"ledning@{_H}")],
+    ),
+    (
+        "Återuppringningar Uthyrning",
+        None,
+        "6",
+        "week",
+        True,
+        False,
+        "2024-06-10 09:00:00",
+        [
+            ("format", "xlsx"),
+            ("email", f"uthyrning@{_H}"),
+            ("destination_id", "4302"),
+            ("option", "all"),
+        ],
+    ),
+    (
+        "Samtalsöversikt företaget",
+        "Alla samtal, till styrelsen",
+        "7",
+        "month",
+        True,
+        False,
+        "2024-01-08 06:00:00",
+        [("format", "pdf"), ("email", f"styrelsen@{_H}"), ("email", f"ekonomi@{_H}")],
+    ),
+    (
+        "Weekly call summary",
+        None,
+        "7",
+        "week",
+        True,
+        True,
+        "2024-08-19 06:00:00",
+        [("format", "html"), ("email", f"ledning@{_H}"), ("report_language", "en_GB")],
+    ),
+)
+
+HAMNEN = CompanySeed(
+    name="hamnen",
+    # The same user names as in demo, with their own passwords and two-factor code.
+    accounts={
+        "admin": Account(password="hamnen", tfa=""),  # noqa: S106
+        "secure": Account(password="hamnen", tfa="654321"),  # noqa: S106
+    },
+    option_lists={
+        "pbx_queue": HAMNEN_QUEUES,
+        "pbx_user": HAMNEN_USERS,
+        "pbx_app_callback_destination": HAMNEN_CALLBACK_DESTINATIONS,
+    },
+    reports=HAMNEN_REPORTS,
+    first_report_id=2605,
+    first_argument_id=41001,
+)
+
+# Every company the simulator serves, the first one first.
+COMPANIES: tuple[CompanySeed, ...] = (DEMO, HAMNEN)

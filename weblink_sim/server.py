@@ -5,6 +5,9 @@ Typical use in tests::
     sim = Simulator()
     base_url = sim.start()            # a free port on 127.0.0.1
     token = sim.issue_token()         # or sign in over HTTP as admin / demo
+    sim.state.reports                 # the first company's (demo's) reports
+    sim.company("hamnen").reports     # another company's
+    sim.issue_token(company="hamnen") # a token that acts on hamnen only
     sim.faults.status = 503           # misbehave; sim.reset() undoes everything
     sim.stop()
 
@@ -25,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from weblink_sim import api, control
+from weblink_sim import api, control, seed
 from weblink_sim.auth import TokenStore
 from weblink_sim.faults import HOSTILE_TEXT, Faults, RequestLog, RequestRecord, Settings
 from weblink_sim.report_files import ReportFile
@@ -34,12 +37,17 @@ from weblink_sim.state_file import load_state, save_state
 
 
 class Simulator:
-    """A simulated Weblink API with its company, faults and logs, served on demand."""
+    """A simulated Weblink API with its companies, faults and logs, served on demand.
+
+    Each company of ``seed.COMPANIES`` has its own accounts, option lists and reports; a
+    bearer token acts on its own company's only.
+    """
 
     def __init__(self, state_file: Path | None = None) -> None:
-        """``state_file``: where the company and tokens are kept across restarts (loaded
+        """``state_file``: where the companies and tokens are kept across restarts (loaded
         now when it exists, written after every request that may change them)."""
-        self.state = CompanyState()
+        # Each company by name, the first one (demo) first.
+        self.companies = {company.name: CompanyState(company) for company in seed.COMPANIES}
         self.tokens = TokenStore()
         self.faults = Faults()
         self.settings = Settings()
@@ -50,6 +58,23 @@ class Simulator:
         self._thread: threading.Thread | None = None
         if state_file is not None:
             load_state(self, state_file)
+
+    @property
+    def state(self) -> CompanyState:
+        """The first company's reports (demo's): the one tests use unless they name another."""
+        return self.companies[seed.COMPANY]
+
+    def company(self, name: str) -> CompanyState:
+        """One company's reports, by its name."""
+        try:
+            return self.companies[name]
+        except KeyError:
+            raise KeyError(f"The simulator has no company {name!r}.") from None
+
+    def faults_for(self, company: str | None) -> Faults:
+        """The faults in force for a request for ``company``: none at all when they are set
+        for another company only."""
+        return self.faults if self.faults.applies_to(company) else Faults()
 
     @property
     def base_url(self) -> str:
@@ -81,8 +106,9 @@ class Simulator:
         self._server = self._thread = None
 
     def reset(self) -> None:
-        """Reseed the company and clear faults, settings and logs. Tokens stay valid."""
-        self.state.reset()
+        """Reseed every company and clear faults, settings and logs. Tokens stay valid."""
+        for company in self.companies.values():
+            company.reset()
         self.faults.clear()
         self.settings.download_rows = Settings().download_rows
         self.log.clear()
@@ -98,15 +124,15 @@ class Simulator:
         return self.log.connections
 
     def save(self) -> None:
-        """Write the company and tokens to the state file, if there is one."""
+        """Write the companies and tokens to the state file, if there is one."""
         if self.state_file is not None:
             # One writer at a time, so an older state never lands after a newer one.
             with self._save_lock:
                 save_state(self, self.state_file)
 
-    def issue_token(self, username: str = "admin") -> str:
-        """A valid access token, as if the user had signed in."""
-        return self.tokens.issue(username)["access_token"]
+    def issue_token(self, username: str = "admin", company: str = seed.COMPANY) -> str:
+        """A valid access token, as if the user had signed in to the company."""
+        return self.tokens.issue(self.company(company).name, username)["access_token"]
 
 
 class _Server(ThreadingHTTPServer):
@@ -170,31 +196,37 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(status, json.dumps(answer).encode())
             return
         query = {name: values[-1] for name, values in parse_qs(url.query).items()}
-        sim.log.add_request(RequestRecord(self.command, url.path, query))
-        if sim.faults.latency:
-            time.sleep(sim.faults.latency)
-        forced = sim.faults.take_status(url.path)
-        if forced is not None:
-            self._send_forced(forced)
-            return
         headers = {name.lower(): value for name, value in self.headers.items()}
-        answer = api.dispatch(sim, api.ApiRequest(self.command, url.path, query, headers, body))
+        request = api.identify(sim, api.ApiRequest(self.command, url.path, query, headers, body))
+        sim.log.add_request(RequestRecord(self.command, url.path, query, request.company))
+        faults = sim.faults_for(request.company)
+        if faults.latency:
+            time.sleep(faults.latency)
+        forced = faults.take_status(url.path)
+        if forced is not None:
+            self._send_forced(forced, faults)
+            return
+        answer = api.dispatch(sim, request)
         # Every change comes in a request other than GET: saved before it is answered.
         if self.command != "GET":
             sim.save()
         if isinstance(answer, ReportFile):
-            self._send_file(answer, sim.faults.cut_download_after)
+            self._send_file(answer, faults.cut_download_after)
             return
         data = json.dumps(answer.body, ensure_ascii=False).encode()
-        if sim.faults.malformed_json:
+        if faults.malformed_json:
             data = data[: max(1, len(data) // 2)]
-        self._send_json(answer.status, data, answer.headers, api=True)
+        self._send_json(answer.status, data, answer.headers, faults)
 
     def _send_json(
-        self, status: int, data: bytes, headers: dict[str, str] | None = None, api: bool = False
+        self,
+        status: int,
+        data: bytes,
+        headers: dict[str, str] | None = None,
+        faults: Faults | None = None,
     ) -> None:
-        """A JSON answer; an API answer is padded or dripped when those faults are set."""
-        faults = self.server.simulator.faults if api else Faults()
+        """A JSON answer; an API answer is padded or dripped when its ``faults`` say so."""
+        faults = faults or Faults()
         padding = faults.json_padding_bytes or 0
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -238,11 +270,11 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps({"message": message or HTTPStatus(code).phrase}).encode()
         self._send_json(code, data, {"Connection": "close"})
 
-    def _send_forced(self, status: int) -> None:
+    def _send_forced(self, status: int, faults: Faults) -> None:
         # A 429 says when to come back, as rate limiters do.
         headers = {"Retry-After": "1"} if status == 429 else {}
         text = f"Simulated failure with status {status}."
-        if self.server.simulator.faults.hostile_texts:
+        if faults.hostile_texts:
             text = HOSTILE_TEXT
         message = {"message": text}
         self._send_json(status, json.dumps(message).encode(), headers)

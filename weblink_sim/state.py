@@ -1,4 +1,4 @@
-"""The company's reports as the simulator holds them, changed only under one lock.
+"""A company's reports as the simulator holds them, changed only under the company's lock.
 
 Reads hand out copies, so tests and request threads never see a report half-changed.
 """
@@ -78,19 +78,29 @@ class SentReport:
 
 
 class CompanyState:
-    """The reports of the simulated company, with the ids the next ones will get."""
+    """The reports of one simulated company, with the ids the next ones will get."""
 
-    def __init__(self) -> None:
+    def __init__(self, company: seed.CompanySeed) -> None:
+        self.seed = company
         self._lock = threading.Lock()
         self.reset()
+
+    @property
+    def name(self) -> str:
+        return self.seed.name
+
+    @property
+    def option_lists(self) -> dict[str, tuple[dict, ...]]:
+        """The company's queues, users and callback destinations, keyed by field type."""
+        return self.seed.option_lists
 
     def reset(self) -> None:
         """Put back the seeded reports and forget every change and send."""
         with self._lock:
             self._reports: dict[str, StoredReport] = {}
             self._sent: list[SentReport] = []
-            self._next_report_id = seed.FIRST_REPORT_ID
-            self._next_argument_id = seed.FIRST_ARGUMENT_ID
+            self._next_report_id = self.seed.first_report_id
+            self._next_argument_id = self.seed.first_argument_id
             for (
                 name,
                 description,
@@ -100,7 +110,7 @@ class CompanyState:
                 link_only,
                 added,
                 args,
-            ) in seed.REPORTS:
+            ) in self.seed.reports:
                 report = StoredReport(
                     id=self._new_report_id(),
                     name=name,
@@ -114,7 +124,7 @@ class CompanyState:
                 report.arguments = [self._new_argument(k, v, added) for k, v in args]
                 self._reports[report.id] = report
 
-    # Saving and loading, so the simulator under `make run` keeps its company across restarts.
+    # Saving and loading, so the simulator under `make run` keeps its companies across restarts.
 
     def dump(self) -> dict:
         """The reports and the next ids, as plain JSON values."""
@@ -201,7 +211,9 @@ class CompanyState:
         """Add one argument; returns its id."""
         with self._lock:
             report = self._get(report_id)
-            check_arguments(report.report_type_id, [*report.pairs(), (key, value)])
+            check_arguments(
+                report.report_type_id, [*report.pairs(), (key, value)], self.option_lists
+            )
             argument = self._new_argument(key, value, now_text())
             report.arguments.append(argument)
             return argument.id
@@ -218,7 +230,7 @@ class CompanyState:
             report = self._get(report_id)
             argument = self._get_argument(report, argument_id)
             pairs = [(key, value) if a is argument else (a.key, a.value) for a in report.arguments]
-            check_arguments(report.report_type_id, pairs)
+            check_arguments(report.report_type_id, pairs, self.option_lists)
             argument.key, argument.value = key, value
 
     def delete_argument(self, report_id: str, argument_id: str) -> None:
@@ -226,7 +238,7 @@ class CompanyState:
             report = self._get(report_id)
             argument = self._get_argument(report, argument_id)
             remaining = [(a.key, a.value) for a in report.arguments if a is not argument]
-            check_arguments(report.report_type_id, remaining)
+            check_arguments(report.report_type_id, remaining, self.option_lists)
             report.arguments.remove(argument)
 
     def send_report(self, report_id: str) -> SentReport:

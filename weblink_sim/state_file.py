@@ -1,5 +1,5 @@
-"""The simulator's company and tokens in a JSON file, so `make run` keeps them across restarts
-(the dashboard's stored token for demo keeps working)."""
+"""The simulator's companies and tokens in a JSON file, so `make run` keeps them across
+restarts (the dashboard's stored tokens for demo keep working)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,22 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from weblink_sim import seed
+
 if TYPE_CHECKING:
     from weblink_sim.server import Simulator
 
 
 def save_state(sim: Simulator, path: Path) -> None:
-    """Write the reports, their arguments and the issued tokens to ``path``.
+    """Write every company's reports and their arguments, and the issued tokens, to ``path``.
 
     Written to a temporary file beside it and renamed over it, so a stop halfway through
     leaves the previous file whole, never half a file.
     """
-    data = {"company": sim.state.dump(), "tokens": sim.tokens.dump()}
+    data = {
+        "companies": {name: company.dump() for name, company in sim.companies.items()},
+        "tokens": sim.tokens.dump(),
+    }
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as file:
@@ -31,11 +36,19 @@ def save_state(sim: Simulator, path: Path) -> None:
 
 
 def load_state(sim: Simulator, path: Path) -> bool:
-    """Load what :func:`save_state` wrote; False (and the seed kept) when there is no file."""
+    """Load what :func:`save_state` wrote; False (and the seed kept) when there is no file.
+
+    A company the file does not hold keeps its seed, so a file from before there were several
+    companies (one ``company``, demo's) still loads. A company the simulator no longer has is
+    left out.
+    """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return False
-    sim.state.load(data["company"])
+    companies = data["companies"] if "companies" in data else {seed.COMPANY: data["company"]}
+    for name, company in companies.items():
+        if name in sim.companies:
+            sim.companies[name].load(company)
     sim.tokens.load(data["tokens"])
     return True

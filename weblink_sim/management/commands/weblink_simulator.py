@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from weblink_sim import auth, seed
+from weblink_sim import seed
 from weblink_sim.server import Simulator
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--state-file",
             type=Path,
-            help="a JSON file that keeps the reports and tokens across restarts "
+            help="a JSON file that keeps the companies' reports and the tokens across restarts "
             "(read at start when it exists, written after every change)",
         )
 
@@ -46,11 +46,9 @@ class Command(BaseCommand):
         # `make run` stops it with SIGTERM; a person with Ctrl-C.
         signal.signal(signal.SIGTERM, lambda *_: stopped.set())
         self.stdout.write(f"Weblink simulator at {url}")
-        self.stdout.write(
-            f"Demo sign-in: company {seed.COMPANY}, user admin, password "
-            f"{auth.ACCOUNTS['admin'].password} (user secure also needs the two-factor code "
-            f"{auth.ACCOUNTS['secure'].tfa}). Press Ctrl-C to stop."
-        )
+        for company in seed.COMPANIES:
+            self.stdout.write(_sign_ins(company))
+        self.stdout.write("Press Ctrl-C to stop.")
         try:
             stopped.wait()
         except KeyboardInterrupt:
@@ -59,3 +57,14 @@ class Command(BaseCommand):
             simulator.stop()
             simulator.save()
             self.stdout.write("Weblink simulator stopped.")
+
+
+def _sign_ins(company: seed.CompanySeed) -> str:
+    """One line naming a company's accounts, e.g. "Sign-in: company demo, user admin,
+    password demo; user secure, password demo, two-factor code 123456"."""
+    accounts = "; ".join(
+        f"user {username}, password {account.password}"
+        + (f", two-factor code {account.tfa}" if account.tfa else "")
+        for username, account in company.accounts.items()
+    )
+    return f"Sign-in: company {company.name}, {accounts}"
