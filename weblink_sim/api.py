@@ -104,7 +104,7 @@ def option_list(name: str) -> Handler:
     """The handler for one of the company's option lists."""
 
     def handler(sim: Simulator, request: ApiRequest) -> Answer:
-        return JsonAnswer(200, _hostile(sim, list(seed.OPTION_LISTS[name]), name="+"))
+        return JsonAnswer(200, _hostile(sim, list(sim.state.option_lists[name]), name="+"))
 
     return handler
 
@@ -156,7 +156,9 @@ def _create_during_list(sim: Simulator) -> None:
 
 
 def report_create(sim: Simulator, request: ApiRequest) -> Answer:
-    fields, report_type_id, arguments = validation.parse_report_create(request.json())
+    fields, report_type_id, arguments = validation.parse_report_create(
+        request.json(), sim.state.option_lists
+    )
     return JsonAnswer(200, {"id": sim.state.create_report(fields, report_type_id, arguments)})
 
 
@@ -199,7 +201,9 @@ def report_send(sim: Simulator, request: ApiRequest, report_id: str) -> Answer:
 def report_download(sim: Simulator, request: ApiRequest, file_format: str) -> Answer:
     if file_format not in seed.FORMATS:
         raise validation.invalid({"format": [f"Must be one of: {', '.join(seed.FORMATS)}."]})
-    interval, report_type_id, arguments = validation.parse_download(request.json())
+    interval, report_type_id, arguments = validation.parse_download(
+        request.json(), sim.state.option_lists
+    )
     return report_files.render(
         file_format,
         report_type=validation.report_type(report_type_id),

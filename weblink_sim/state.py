@@ -91,6 +91,11 @@ class CompanyState:
             self._sent: list[SentReport] = []
             self._next_report_id = seed.FIRST_REPORT_ID
             self._next_argument_id = seed.FIRST_ARGUMENT_ID
+            # The company's queues, users and callback destinations, by field type; a test may
+            # rename or renumber one, to stand for another company.
+            self.option_lists = {
+                kind: [dict(item) for item in items] for kind, items in seed.OPTION_LISTS.items()
+            }
             for (
                 name,
                 description,
@@ -201,7 +206,9 @@ class CompanyState:
         """Add one argument; returns its id."""
         with self._lock:
             report = self._get(report_id)
-            check_arguments(report.report_type_id, [*report.pairs(), (key, value)])
+            check_arguments(
+                report.report_type_id, [*report.pairs(), (key, value)], self.option_lists
+            )
             argument = self._new_argument(key, value, now_text())
             report.arguments.append(argument)
             return argument.id
@@ -218,7 +225,7 @@ class CompanyState:
             report = self._get(report_id)
             argument = self._get_argument(report, argument_id)
             pairs = [(key, value) if a is argument else (a.key, a.value) for a in report.arguments]
-            check_arguments(report.report_type_id, pairs)
+            check_arguments(report.report_type_id, pairs, self.option_lists)
             argument.key, argument.value = key, value
 
     def delete_argument(self, report_id: str, argument_id: str) -> None:
@@ -226,7 +233,7 @@ class CompanyState:
             report = self._get(report_id)
             argument = self._get_argument(report, argument_id)
             remaining = [(a.key, a.value) for a in report.arguments if a is not argument]
-            check_arguments(report.report_type_id, remaining)
+            check_arguments(report.report_type_id, remaining, self.option_lists)
             report.arguments.remove(argument)
 
     def send_report(self, report_id: str) -> SentReport:

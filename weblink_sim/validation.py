@@ -7,7 +7,7 @@ that lists them all, keyed by the field or argument key at fault.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from weblink_sim import seed
 
@@ -60,7 +60,11 @@ def report_type(report_type_id: str) -> dict | None:
     return next((t for t in seed.REPORT_TYPES if t["id"] == report_type_id), None)
 
 
-def _value_error(field_type: str, value: str) -> str | None:
+# The company's option lists by field type: the seeded ones unless a state says otherwise.
+Options = Mapping[str, Sequence[dict]]
+
+
+def _value_error(field_type: str, value: str, options: Options) -> str | None:
     """Why ``value`` is not a valid value of ``field_type``, or None when it is."""
     if value == "":
         return "This value may not be empty."
@@ -74,22 +78,26 @@ def _value_error(field_type: str, value: str) -> str | None:
         return None if value in ("0", "1") else "Must be 0 or 1."
     if field_type == "int":
         return None if value.isdigit() else "Must be a whole number."
-    if field_type in seed.OPTION_LISTS:
-        ids = {item["id"] for item in seed.OPTION_LISTS[field_type]}
+    if field_type in options:
+        ids = {item["id"] for item in options[field_type]}
         return None if value in ids else "No such item in the company."
     return None
 
 
-def check_arguments(report_type_id: str, arguments: Iterable[tuple[str, str]]) -> None:
+def check_arguments(
+    report_type_id: str,
+    arguments: Iterable[tuple[str, str]],
+    options: Options = seed.OPTION_LISTS,
+) -> None:
     """Check a report's whole set of arguments: keys, values, repeats and mandatory ones."""
     errors: Errors = {}
-    _check_arguments(report_type_id, arguments, errors)
+    _check_arguments(report_type_id, arguments, errors, options)
     if errors:
         raise invalid(errors)
 
 
 def _check_arguments(
-    report_type_id: str, arguments: Iterable[tuple[str, str]], errors: Errors
+    report_type_id: str, arguments: Iterable[tuple[str, str]], errors: Errors, options: Options
 ) -> None:
     fields = fields_for_type(report_type_id)
     seen: set[str] = set()
@@ -101,7 +109,7 @@ def _check_arguments(
             # Only e-mail takes several values: one argument per recipient.
             message = "This argument takes one value only."
         else:
-            message = _value_error(field["type"], value)
+            message = _value_error(field["type"], value, options)
         seen.add(key)
         if message:
             errors.setdefault(key, []).append(message)
@@ -155,7 +163,9 @@ def _parse_argument(item: object) -> tuple[str, str] | None:
     return key, str(value)
 
 
-def _check_type_and_arguments(body: dict, errors: Errors) -> tuple[str, list[tuple[str, str]]]:
+def _check_type_and_arguments(
+    body: dict, errors: Errors, options: Options
+) -> tuple[str, list[tuple[str, str]]]:
     """The report type id and the arguments, which are checked against that type's fields."""
     value = body.get("report_type_id")
     report_type_id = str(value) if isinstance(value, str | int) else ""
@@ -167,7 +177,7 @@ def _check_type_and_arguments(body: dict, errors: Errors) -> tuple[str, list[tup
     if None in pairs:
         errors.setdefault("arguments", []).append("Must be a list of {key, value} objects.")
     elif type_known:
-        _check_arguments(report_type_id, pairs, errors)
+        _check_arguments(report_type_id, pairs, errors, options)
     return report_type_id, pairs
 
 
@@ -189,14 +199,16 @@ def _check_report_fields(body: dict, errors: Errors) -> dict:
     return changes
 
 
-def parse_report_create(body: object) -> tuple[dict, str, list[tuple[str, str]]]:
+def parse_report_create(
+    body: object, options: Options = seed.OPTION_LISTS
+) -> tuple[dict, str, list[tuple[str, str]]]:
     """A create body as (report fields, report type id, arguments)."""
     errors: Errors = {}
     body = parse_object(body, CREATE_KEYS, errors)
     if "interval" not in body:
         errors.setdefault("interval", []).append("This field is required.")
     fields = _check_report_fields(body, errors)
-    report_type_id, arguments = _check_type_and_arguments(body, errors)
+    report_type_id, arguments = _check_type_and_arguments(body, errors, options)
     if errors:
         raise invalid(errors)
     return fields, report_type_id, arguments
@@ -215,12 +227,14 @@ def parse_report_update(body: object) -> dict:
     return changes
 
 
-def parse_download(body: object) -> tuple[str, str, list[tuple[str, str]]]:
+def parse_download(
+    body: object, options: Options = seed.OPTION_LISTS
+) -> tuple[str, str, list[tuple[str, str]]]:
     """A download body as (interval, report type id, arguments)."""
     errors: Errors = {}
     body = parse_object(body, DOWNLOAD_KEYS, errors)
     _check_interval(body, errors)
-    report_type_id, arguments = _check_type_and_arguments(body, errors)
+    report_type_id, arguments = _check_type_and_arguments(body, errors, options)
     if errors:
         raise invalid(errors)
     return body["interval"], report_type_id, arguments
