@@ -445,3 +445,23 @@ def test_recipients_can_be_replaced_for_a_copy_to_another_company(user_connected
     )
     emails = [a["value"] for a in job.items.get().body["arguments"] if a["key"] == "email"]
     assert emails == ["new@example.com"]
+
+
+def test_a_resumed_import_whose_create_never_left_creates_it_once(
+    client_connected, user_connected, simulator, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    job = _dry_run(client_connected, _one_report_pack())
+    item = job.items.get()
+    with django_capture_on_commit_callbacks(execute=False):
+        client_connected.post("/reports/import/confirm/", {"key": job.key, "item": [item.pk]})
+    # A worker claimed the item and stopped before its call.
+    job.items.update(started_at=timezone.now())
+    assert bulk_jobs.bulk_jobs_resume() == [job.pk]
+    item.refresh_from_db()
+    assert (item.resumed, item.started_at, item.outcome) == (True, None, Outcome.NOT_STARTED)
+    bulk_jobs.bulk_job_run(job.pk)
+    item.refresh_from_db()
+    assert (item.outcome, item.reason) == (Outcome.DONE, "Created.")
+    assert len(_creates(simulator)) == 1
