@@ -353,7 +353,7 @@ def test_bad_reports_cannot_be_imported_and_the_others_can(client_connected, sim
     assert all(reason.startswith("Cannot import: ") for reason in reasons.values()), reasons
     assert "unknown keys: colour" in reasons["Unknown key"]
     assert "no report type with id 999 or name “No such type”" in reasons["Unknown type"]
-    assert "no queue here matches id 9999 or name “Nowhere”" in reasons["Unknown queue"]
+    assert "No queue here matches id 9999 or name “Nowhere”" in reasons["Unknown queue"]
     assert "has no argument “colour”" in reasons["Unknown argument"]
     assert "interval" in reasons["Bad interval"]
     assert "true or false" in reasons["Bad active"]

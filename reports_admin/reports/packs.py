@@ -62,8 +62,16 @@ MAX_ID = 20
 COPY_SUFFIX = " (imported)"
 
 _PACK_KEYS = {"format", "version", "company", "exported_at", "reports"}
-_REPORT_KEYS = {"id", "name", "description", "interval", "active", "email_link_only", "type"}
-_REPORT_KEYS |= {"arguments"}
+_REPORT_KEYS = {
+    "id",
+    "name",
+    "description",
+    "interval",
+    "active",
+    "email_link_only",
+    "type",
+    "arguments",
+}
 _TYPE_KEYS = {"id", "name"}
 _ARGUMENT_KEYS = {"key", "value", "option"}
 _INTERVALS = {value for value, _label in INTERVAL_CHOICES}
@@ -480,7 +488,7 @@ def _resolve(report: PackReport, target: ImportTarget) -> tuple[Report, list[str
         field = fields.get(argument.key)
         if field is None:
             raise ReportProblem(
-                _("the report type “%(type)s” has no argument “%(key)s”.")
+                _("The report type “%(type)s” has no argument “%(key)s”.")
                 % {"type": report_type.name, "key": argument.key}
             )
         value = argument.value
@@ -511,8 +519,7 @@ def _option_match(
     word = _OPTION_WORDS[kind]
     if options is None:
         raise ReportProblem(
-            _("the company's list of each %(option)s could not be read from Weblink.")
-            % {"option": word}
+            _("The company's %(option)s list could not be read from Weblink.") % {"option": word}
         )
     if argument.option:
         named = [option for option in options if option.label == argument.option]
@@ -529,13 +536,13 @@ def _option_match(
             }
         if named:
             raise ReportProblem(
-                _("several of the company's %(option)s choices are named “%(name)s”.")
+                _("Several of the company's %(option)s choices are named “%(name)s”.")
                 % {"option": word, "name": argument.option}
             )
     by_id = next((option for option in options if option.id == argument.value), None)
     if by_id is None:
         raise ReportProblem(
-            _("no %(option)s here matches id %(id)s or name “%(name)s”.")
+            _("No %(option)s here matches id %(id)s or name “%(name)s”.")
             % {"option": word, "id": argument.value, "name": argument.option or ""}
         )
     if argument.option and by_id.label != argument.option:
