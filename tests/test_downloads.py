@@ -456,9 +456,9 @@ def download_bodies(monkeypatch):
     bodies = []
     parse = validation.parse_download
 
-    def recording_parse(body):
+    def recording_parse(body, *args):
         bodies.append(body)
-        return parse(body)
+        return parse(body, *args)
 
     monkeypatch.setattr(validation, "parse_download", recording_parse)
     return bodies
