@@ -2,7 +2,8 @@
 
 Nothing is ever retried. Each report is claimed (``started_at``) before its call, and its
 outcome is written as soon as the call ends, so a worker killed mid-call leaves a report
-whose outcome is unknown: ``bulk_jobs_resume`` marks it so, and it is never redone.
+whose outcome is unknown: ``bulk_jobs_resume`` marks it so, and it is never redone (an
+import's report is looked up by name instead, and created only when it is not there).
 Each report's write goes through the same services as a single one, so it is an entry in
 the activity log with the version from before.
 """
