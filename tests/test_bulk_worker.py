@@ -139,3 +139,67 @@ def test_a_killed_worker_never_repeats_a_call_and_the_lost_report_is_unknown(
     assert patches[f"/company/report/{active[2].id}"] == 1
     page = client_connected.get(f"/reports/jobs/{job.pk}/").content.decode()
     assert "Outcome unknown" in page
+
+
+def test_a_resumed_import_finds_the_report_its_killed_worker_created_and_never_creates_twice(
+    client_connected, user_connected, simulator, start_worker
+):
+    from reports_admin.reports import packs
+
+    report = {
+        "description": "",
+        "interval": "day",
+        "active": True,
+        "email_link_only": False,
+        "type": {"id": "1", "name": "Queue - Missed"},
+        "arguments": [
+            {"key": "format", "value": "csv"},
+            {"key": "email", "value": "boss@example.com"},
+            {"key": "queue_id", "value": "1101", "option": "Kundtjänst"},
+        ],
+    }
+    names = ["Imported one", "Imported two", "Imported three"]
+    pack = {
+        "format": "weblink-report-pack",
+        "version": 1,
+        "company": "demo",
+        "exported_at": "2026-11-29T00:00:00+00:00",
+        "reports": [{**report, "name": name} for name in names],
+    }
+    job = packs.import_draft(
+        owner=user_connected,
+        connection=user_connected.weblink_connection,
+        pack=packs.pack_parse(packs.pack_dumps(pack)),
+    )
+    chosen = list(job.items.values_list("pk", flat=True))
+    client_connected.post("/reports/import/confirm/", {"key": job.key, "item": chosen})
+
+    def creates() -> list:
+        return [r for r in simulator.requests if r.method == "POST" and r.path == "/company/report"]
+
+    # Every call takes a second: the kill lands while the first create is under way, and the
+    # simulator still carries it out.
+    simulator.faults.latency = 1.0
+    worker = start_worker()
+    _wait_for(lambda: len(creates()) == 1, "the first create to reach Weblink")
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    _wait_for(
+        lambda: any(r.name == names[0] for r in simulator.state.reports),
+        "Weblink to create the first report",
+    )
+    first = job.items.order_by("pk").first()
+    assert first.outcome == BulkJobItem.Outcome.NOT_STARTED
+    assert first.started_at is not None
+
+    simulator.faults.latency = 0.0
+    start_worker()
+    _wait_for(lambda: _finished(job), "the resumed import to finish")
+    items = list(job.items.order_by("pk"))
+    assert [item.outcome for item in items] == [BulkJobItem.Outcome.DONE] * 3
+    assert items[0].resumed
+    assert "Found by its name" in items[0].reason
+    stored = Counter(r.name for r in simulator.state.reports)
+    assert [stored[name] for name in names] == [1, 1, 1]
+    assert len(creates()) == 3
+    assert items[0].report_id == next(r.id for r in simulator.state.reports if r.name == names[0])

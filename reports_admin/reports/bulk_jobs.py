@@ -2,7 +2,8 @@
 
 Nothing is ever retried. Each report is claimed (``started_at``) before its call, and its
 outcome is written as soon as the call ends, so a worker killed mid-call leaves a report
-whose outcome is unknown: ``bulk_jobs_resume`` marks it so, and it is never redone.
+whose outcome is unknown: ``bulk_jobs_resume`` marks it so, and it is never redone (an
+import's report is looked up by name instead, and created only when it is not there).
 Each report's write goes through the same services as a single one, so it is an entry in
 the activity log with the version from before.
 """
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from reports_admin.connection.models import WeblinkConnection
-from reports_admin.reports import sending, services
+from reports_admin.reports import packs, sending, services
 from reports_admin.reports.models import BulkJob, BulkJobItem
 from reports_admin.reports.snapshot import snapshot_refresh
 from reports_admin.weblink import (
@@ -95,6 +96,8 @@ def call_description(job: BulkJob, count: int) -> str:
             text = ngettext("%(n)d send", "%(n)d sends", count)
         case Action.ADD_RECIPIENT:
             text = ngettext("%(n)d argument POST", "%(n)d argument POSTs", count)
+        case Action.IMPORT:
+            text = ngettext("%(n)d report POST", "%(n)d report POSTs", count)
         case Action.REMOVE_RECIPIENT:
             text = ngettext("%(n)d argument DELETE", "%(n)d argument DELETEs", count)
         case _:
@@ -183,12 +186,18 @@ def bulk_jobs_resume() -> list[int]:
     """At a worker's start: every report whose call began but whose outcome was never written
     becomes "outcome unknown" (never redone); returns the unfinished jobs to run again.
 
+    An import's report is the exception: it is looked up by name when its job goes on, and
+    created only when it is not found (``packs.import_item_run``), so it is never created
+    twice and never lost.
+
     Only one worker may start at a time (the worker service is one process): a report under
     way in a live worker would otherwise be marked unknown.
     """
-    BulkJobItem.objects.filter(
+    under_way = BulkJobItem.objects.filter(
         job__state__in=UNFINISHED, outcome=Outcome.NOT_STARTED, started_at__isnull=False
-    ).update(
+    )
+    under_way.filter(job__action=Action.IMPORT).update(started_at=None, resumed=True)
+    under_way.exclude(job__action=Action.IMPORT).update(
         outcome=Outcome.UNKNOWN,
         reason=_("The worker stopped during the call, so whether it went through is unknown."),
         finished_at=timezone.now(),
@@ -230,7 +239,10 @@ def bulk_job_run(job_id: int) -> None:
         # What Weblink asked after a 429 or 503, before the next call.
         time.sleep(max(0.0, wait_until - time.monotonic()))
         try:
-            outcome, reason = _item_run(job, connection, reports.get(item.report_id))
+            if job.action == Action.IMPORT:
+                outcome, reason = _import_item_run(job, connection, item)
+            else:
+                outcome, reason = _item_run(job, connection, reports.get(item.report_id))
         except (TokenRejected, NotConnected):
             BulkJobItem.objects.filter(pk=item.pk).update(started_at=None)
             _job_set(job, BulkJob.State.WAITING)
@@ -286,6 +298,16 @@ def _item_run(
     except PartialUpdate as error:
         raise error.error from error
     return Outcome.DONE, ""
+
+
+def _import_item_run(
+    job: BulkJob, connection: WeblinkConnection | None, item: BulkJobItem
+) -> tuple[str, str]:
+    """Creates the item's report unless it exists already; its id is kept on the item."""
+    outcome, reason, report_id = packs.import_item_run(job=job, connection=connection, item=item)
+    if report_id:
+        BulkJobItem.objects.filter(pk=item.pk).update(report_id=report_id)
+    return outcome, reason
 
 
 def _failure(error: WeblinkError) -> tuple[str, str]:

@@ -26,6 +26,7 @@ from reports_admin.labels import (
     nothing_picked,
     readable_label,
 )
+from reports_admin.reports import packs
 from reports_admin.weblink.metadata import (
     OPTION_KINDS,
     ArgumentField,
@@ -289,3 +290,26 @@ class RunForm(ReportForm):
     description = None
     active = None
     email_link_only = None
+
+
+class PackUploadForm(forms.Form):
+    """A report pack to import: the whole file is read and checked here, before anything is
+    planned or written, and ``pack`` holds it once valid."""
+
+    file = forms.FileField(
+        label=_("Report pack"),
+        help_text=_("A .json file exported from this dashboard, at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    pack: packs.Pack
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Read one byte past the bound, so a bigger file is refused whatever its stated size.
+        data = upload.read(packs.MAX_BYTES + 1)
+        try:
+            self.pack = packs.pack_parse(data)
+        except packs.PackError as error:
+            raise ValidationError(error.message, code="pack") from None
+        return upload

@@ -24,6 +24,7 @@ class BulkJob(models.Model):
         ADD_RECIPIENT = "add_recipient", _("Add recipient")
         REMOVE_RECIPIENT = "remove_recipient", _("Remove recipient")
         REPLACE_RECIPIENT = "replace_recipient", _("Replace recipient")
+        IMPORT = "import", _("Import")
 
     class State(models.TextChoices):
         # Shown on the confirmation page, not started yet.
@@ -53,6 +54,8 @@ class BulkJob(models.Model):
     address = models.CharField(_("address"), max_length=254, blank=True)
     new_address = models.CharField(_("new address"), max_length=254, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.DRAFT)
+    # An import: whether its reports are created active (paused unless the person chose so).
+    create_active = models.BooleanField(_("create active"), default=False)
     # The confirmation's once-only key: a double post finds the job started already.
     key = models.CharField(_("key"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -97,6 +100,12 @@ class BulkJobItem(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # An import: the pack's report to create, as the file gave it (validated again when run),
+    # kept here between the dry run and the apply so no form can tamper with it.
+    body = models.JSONField(_("body"), null=True, blank=True)
+    # An import's report whose create began in a worker that stopped: looked up by name
+    # before it is created, so it is never created twice.
+    resumed = models.BooleanField(_("resumed"), default=False)
 
     class Meta:
         verbose_name = _("bulk job item")

@@ -24,6 +24,7 @@ from reports_admin.reports.form_flow import (
     report_form_bind,
 )
 from reports_admin.reports.forms import ReportForm
+from reports_admin.reports.list_params import list_query
 from reports_admin.reports.versions import Difference
 from reports_admin.weblink import (
     InvalidInput,
@@ -246,3 +247,18 @@ def render_load_failure(
     else:
         context["error"] = error.message
     return render(request, template, context, status=load_failure_status(error))
+
+
+def selected_reports(request: HttpRequest) -> list[Report]:
+    """The reports the list's #bulk form names: those ticked, or with "all that match" every
+    report its search and filters find, on every page. Empty when none is chosen;
+    WeblinkError when the reports cannot be read."""
+    ids = request.POST.getlist("report")
+    all_matching = request.POST.get("all_matching") == "1"
+    if not (ids or all_matching):
+        return []
+    return selectors.reports_matching(
+        connection=request.weblink_connection.get(),
+        filters=list_query(request.POST).filters,
+        ids=() if all_matching else ids,
+    )

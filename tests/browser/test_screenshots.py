@@ -7,7 +7,9 @@ Each page is shot at 1280×800 and, when pngquant is installed (apt-get install 
 squeezed to a palette.
 """
 
+import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -59,7 +61,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def test_screenshots_of_the_main_pages(tab, simulator, screenshots, swedish_catalogue):
+def test_screenshots_of_the_main_pages(tab, simulator, screenshots, swedish_catalogue, tmp_path):
     page = tab
     report = simulator.state.reports[0]
     shots = []
@@ -94,6 +96,20 @@ def test_screenshots_of_the_main_pages(tab, simulator, screenshots, swedish_cata
 
     page.goto("/connection/")
     shots.append(shoot(page, screenshots, "connection"))
+
+    # The dry run of a pack: one report new, one changed since (a copy), the rest identical.
+    page.goto("/reports/")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export all").click()
+    pack = json.loads(Path(download.value.path()).read_text())
+    pack["reports"][0]["name"] = "Missed calls, evening shift"
+    pack["reports"][1]["interval"] = "week"
+    (tmp_path / "pack.json").write_text(json.dumps(pack))
+    page.goto("/reports/import/")
+    page.get_by_label("Report pack").set_input_files(tmp_path / "pack.json")
+    page.get_by_role("button", name="Show what would be imported").click()
+    expect(page.get_by_text(re.compile(r"This is a dry run"))).to_be_visible()
+    shots.append(shoot(page, screenshots, "import"))
 
     page.get_by_role("button", name="browser").click()  # the account menu
     page.get_by_role("button", name="Svenska").click()

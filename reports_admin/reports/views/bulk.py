@@ -13,10 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from reports_admin.reports import bulk_jobs, selectors, tasks
-from reports_admin.reports.list_params import list_query
+from reports_admin.reports import bulk_jobs, packs, tasks
 from reports_admin.reports.models import BulkJob, BulkJobItem
-from reports_admin.reports.view_helpers import next_url
+from reports_admin.reports.view_helpers import next_url, selected_reports
 from reports_admin.weblink import WeblinkError
 
 # The actions of the list's #bulk form; the recipients page has Replace and Remove everywhere.
@@ -49,24 +48,17 @@ def bulk_start(request: HttpRequest) -> HttpResponse:
             context = _selection_context(request, action=action, address=address, back_to=back_to)
             context["address_error"] = _("Enter a valid e-mail address, such as ann@example.com.")
             return render(request, "reports/bulk_address.html", context, status=400)
-    connection = request.weblink_connection.get()
-    ids = request.POST.getlist("report")
-    all_matching = request.POST.get("all_matching") == "1"
     try:
-        reports = selectors.reports_matching(
-            connection=connection,
-            filters=list_query(request.POST).filters,
-            ids=() if all_matching else ids,
-        )
+        reports = selected_reports(request)
     except WeblinkError as error:
         messages.error(request, error.message)
         return redirect(back_to)
-    if not reports or not (ids or all_matching):
+    if not reports:
         messages.error(request, _("Select at least one report first."))
         return redirect(back_to)
     job = bulk_jobs.bulk_job_draft(
         owner=request.user,
-        connection=connection,
+        connection=request.weblink_connection.get(),
         action=action,
         reports=reports,
         address=address,
@@ -79,7 +71,12 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
     """Starts the job of the confirmation's once-only key; a second post of the same form
     finds it started and starts nothing."""
     key = request.POST.get("key", "")
-    job = BulkJob.objects.filter(owner=request.user, key=key).first()
+    # An import starts with the reports the person chose (reports:import_confirm).
+    job = (
+        BulkJob.objects.filter(owner=request.user, key=key)
+        .exclude(action=BulkJob.Action.IMPORT)
+        .first()
+    )
     if job is None:
         raise Http404
     typed = request.POST.get("count", "").strip()
@@ -126,7 +123,9 @@ def _count_needed(job: BulkJob) -> bool:
 
 def _job_context(request: HttpRequest, job: BulkJob) -> dict:
     counts = bulk_jobs.bulk_job_counts(job)
-    items = Paginator(job.items.all(), ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    # An import's choices are made on one page: every report of the pack shows on it.
+    per_page = packs.MAX_REPORTS if job.action == BulkJob.Action.IMPORT else ITEMS_PER_PAGE
+    items = Paginator(job.items.all(), per_page).get_page(request.GET.get("page"))
     total = sum(counts.values())
     skipped = counts[BulkJobItem.Outcome.SKIPPED]
     return {

@@ -1,0 +1,61 @@
+"""Report packs in a real browser: export from the list, a bad file refused next to the
+field, the dry run, and the import run by the real worker; checked in the simulator."""
+
+import json
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.test_accessibility import assert_accessible
+from tests.test_bulk_worker import start_worker  # noqa: F401 (a fixture)
+
+
+def test_export_then_import_brings_back_deleted_reports(
+    connected_page,
+    simulator,
+    start_worker,  # noqa: F811
+    tmp_path,
+):
+    page = connected_page
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export all").click()
+    path = tmp_path / "pack.json"
+    download.value.save_as(path)
+    assert download.value.suggested_filename.startswith("reports-demo-")
+    pack = json.loads(path.read_text())
+    assert len(pack["reports"]) == len(simulator.state.reports)
+
+    gone = simulator.state.reports[:2]
+    for report in gone:
+        simulator.state.delete_report(report.id)
+
+    page.get_by_role("link", name="Import…").click()
+    assert_accessible(page, "import")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**pack, "version": 2}))
+    page.get_by_label("Report pack").set_input_files(bad)
+    page.get_by_role("button", name="Show what would be imported").click()
+    field = page.get_by_label("Report pack")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text(re.compile(r"version 2, made by a newer dashboard"))).to_be_visible()
+
+    page.get_by_label("Report pack").set_input_files(path)
+    page.get_by_role("button", name="Show what would be imported").click()
+    expect(page.get_by_text(re.compile(r"This is a dry run"))).to_be_visible()
+    assert_accessible(page, "import dry run")
+    for report in gone:
+        expect(page.get_by_role("checkbox", name=f"Import {report.name}")).to_be_checked()
+    expect(page.get_by_text(re.compile(r"^Skip: identical to report"))).to_have_count(
+        len(pack["reports"]) - 2
+    )
+    # Leave the second one out; create the first active.
+    page.get_by_role("checkbox", name=f"Import {gone[1].name}").uncheck()
+    page.get_by_role("switch", name="Create the imported reports active").check()
+    start_worker()
+    page.get_by_role("button", name="Import the ticked reports").click()
+    expect(page.get_by_text("Finished")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("link", name=gone[0].name)).to_be_visible()
+    expect(page.get_by_text("Not chosen for the import.")).to_be_visible()
+    names = {r.name: r for r in simulator.state.reports}
+    assert names[gone[0].name].active is True
+    assert gone[1].name not in names
