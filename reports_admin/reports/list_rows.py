@@ -71,7 +71,32 @@ def report_rows(
     ]
 
 
-def report_rows_key(rows: Sequence[ReportRow]) -> str:
-    """A digest of everything the rows show, in the current language: the rendered rows can
-    be cached under it, and any change to a report, a type name or the language misses."""
-    return hashlib.blake2b(repr((get_language(), rows)).encode(), digest_size=16).hexdigest()
+def report_rows_key(
+    reports: Sequence[Report],
+    *,
+    version: str,
+    report_types: Sequence[ReportType],
+    back_to: str,
+    last_sent: Mapping[str, Activity],
+) -> str:
+    """A digest of everything the rows of ``reports`` (as ``report_rows`` makes them) show, in
+    the current language: the rendered rows can be cached under it, and any change to a
+    report, a type name, a send or the language misses. Worked out without the rows, so that
+    a page whose rows are cached needs none.
+
+    Every report of a snapshot ``version`` stays as it is (a change is a new version), so the
+    version and a report's id stand for all of it.
+    """
+    type_names = {t.id: t.name for t in report_types}
+    shown = [
+        (
+            report.id,
+            type_names.get(report.report_type_id),
+            sent.at if sent else None,
+            bool(sent and sent.accepted),
+        )
+        for report in reports
+        for sent in [last_sent.get(report.id)]
+    ]
+    text = repr((get_language(), version, back_to, shown))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

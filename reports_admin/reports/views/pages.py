@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -53,16 +54,16 @@ def report_list(request: HttpRequest) -> HttpResponse:
         )
     except WeblinkError as error:
         return render_load_failure(request, template, context, error)
-    rows = report_rows(
-        listing.reports,
-        report_types=types.value,
-        back_to=request.get_full_path(),
-        last_sent=_last_sent(connection, listing.reports),
-    )
+    rows_of = {
+        "report_types": types.value,
+        "back_to": request.get_full_path(),
+        "last_sent": _last_sent(connection, listing.reports),
+    }
     context.update(
         listing=listing,
-        rows=rows,
-        rows_key=report_rows_key(rows),
+        # Worked out only when the rendered rows are not cached under their key.
+        rows=SimpleLazyObject(lambda: report_rows(listing.reports, **rows_of)),
+        rows_key=report_rows_key(listing.reports, version=listing.version, **rows_of),
         report_types=types.value,
         metadata_stale=types.stale,
         pagination=pagination(request.GET, listing, query),
