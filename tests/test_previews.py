@@ -317,12 +317,12 @@ def test_the_list_shows_when_each_report_was_last_sent(client_connected, user):
     row = response.context["rows"][0]
     report = row.report
     assert row.last_sent_at is None
-    key_before = response.context["rows_key"]
+    key_before = response.context["results_key"]
 
     entry = _sent(user, report, outcome="Weblink refused it.")
     response = client_connected.get(reverse("reports:list"))
     row = next(r for r in response.context["rows"] if r.report.id == report.id)
     assert (row.last_sent_at, row.last_sent_accepted) == (entry.at, False)
     # The cached rows are keyed on what they show: a new send misses the cache.
-    assert response.context["rows_key"] != key_before
+    assert response.context["results_key"] != key_before
     assert '<span class="badge text-bg-danger">failed</span>' in response.content.decode()

@@ -156,7 +156,7 @@ def test_a_warm_sorted_list_shows_our_own_rename_in_its_place_at_once(client_con
     assert row_ids(html) == [report.id]
 
 
-def test_a_warm_list_takes_its_rows_from_this_process_cache(
+def test_a_warm_list_takes_its_results_from_this_process_cache(
     client_connected, simulator, monkeypatch
 ):
     from reports_admin.reports.views import pages
@@ -164,13 +164,20 @@ def test_a_warm_list_takes_its_rows_from_this_process_cache(
     url = reverse("reports:list") + "?per_page=10"
     first = client_connected.get(url)
     made = []
-    monkeypatch.setattr(pages, "report_rows", lambda *a, **k: made.append(1) or [])
+    monkeypatch.setattr(pages, "report_rows", lambda *a, **k: made.append("rows") or [])
+    monkeypatch.setattr(pages, "pagination", lambda *a, **k: made.append("pages"))
     again = client_connected.get(url)
-    # The same rows, from the cache under the same key, with no rows worked out for them.
-    assert again.context["rows_key"] == first.context["rows_key"]
+    # The same results, from the cache under the same key, with no rows or page links
+    # worked out for them.
+    assert again.context["results_key"] == first.context["results_key"]
+    assert again.content.decode().count("page-link") == first.content.decode().count("page-link")
     assert row_ids(again.content.decode()) == row_ids(first.content.decode())
     assert len(row_ids(again.content.decode())) == 10
     assert made == []
+    # Another page of the same list is another key.
+    other = client_connected.get(url + "&page=2")
+    assert other.context["results_key"] != first.context["results_key"]
+    assert made == ["rows", "pages"]
 
 
 # Counts and page numbers ----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from reports_admin.reports.list_params import (
     sort_choices,
     sort_headers,
 )
-from reports_admin.reports.list_rows import report_rows, report_rows_key
+from reports_admin.reports.list_rows import list_results_key, report_rows
 from reports_admin.reports.summary import report_summary
 from reports_admin.reports.view_helpers import next_url, render_load_failure, with_report
 from reports_admin.weblink import FORMATS, NotConnected, NotFound, WeblinkError
@@ -61,13 +61,13 @@ def report_list(request: HttpRequest) -> HttpResponse:
     }
     context.update(
         listing=listing,
-        # Worked out only when the rendered rows are not cached under their key.
+        results_key=list_results_key(listing, metadata_stale=types.stale, **rows_of),
+        # Worked out only when the results are not cached under their key.
         rows=SimpleLazyObject(lambda: report_rows(listing.reports, **rows_of)),
-        rows_key=report_rows_key(listing.reports, version=listing.version, **rows_of),
+        pagination=SimpleLazyObject(lambda: pagination(request.GET, listing, query)),
+        sort_headers=SimpleLazyObject(lambda: sort_headers(request.GET, query)),
         report_types=types.value,
         metadata_stale=types.stale,
-        pagination=pagination(request.GET, listing, query),
-        sort_headers=sort_headers(request.GET, query),
     )
     return render(request, template, context)
 
