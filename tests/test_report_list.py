@@ -180,6 +180,22 @@ def test_a_warm_list_takes_its_results_from_this_process_cache(
     assert made == ["rows", "pages"]
 
 
+def test_the_cached_filters_follow_the_language_and_the_search(
+    client_connected, simulator, swedish_catalogue
+):
+    url = reverse("reports:list")
+    english = client_connected.get(url, {"q": "samtal"}).content.decode()
+    assert "Search name or recipient" in english
+    assert 'name="q" value="samtal"' in english
+    swedish = client_connected.get(
+        url, {"q": "samtal"}, headers={"accept-language": "sv"}
+    ).content.decode()
+    assert "Sök på namn eller mottagare" in swedish
+    assert "Rapporttyp" in swedish
+    other = client_connected.get(url, {"q": "kund"}).content.decode()
+    assert 'name="q" value="kund"' in other
+
+
 # Counts and page numbers ----------------------------------------------------------------------
 
 
