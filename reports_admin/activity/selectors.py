@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from reports_admin.activity.models import Activity
@@ -54,6 +56,16 @@ def report_sends(*, report_id: str, company: str) -> list[Activity]:
 
 def reports_last_sent(*, report_ids: Sequence[str], company: str) -> dict[str, Activity]:
     """The last send from this dashboard of each report that has one, in one query."""
+    if not report_ids:
+        return {}
+    sql, params = _last_sent_sql(len(report_ids), connection.vendor)
+    given = {_COMPANY_STAND_IN: company}
+    given.update((_id_stand_in(n), report_id) for n, report_id in enumerate(report_ids))
+    params = [given.get(p, p) if isinstance(p, str) else p for p in params]
+    return {entry.report_id: entry for entry in Activity.objects.raw(sql, params)}
+
+
+def _last_sent_query(*, report_ids: Sequence[str], company: str) -> QuerySet[Activity]:
     latest = (
         _sends(company=company)
         .filter(report_id=OuterRef("report_id"))
@@ -62,7 +74,28 @@ def reports_last_sent(*, report_ids: Sequence[str], company: str) -> dict[str, A
     )
     # The subquery's row is already a send to this company, so the outer query needs no join
     # to the company; the action still narrows which rows the subquery is run for.
-    entries = Activity.objects.filter(
+    return Activity.objects.filter(
         action=Activity.Action.SENT, report_id__in=report_ids, id=Subquery(latest)
     )
-    return {entry.report_id: entry for entry in entries}
+
+
+# Parameters that stand for the company and the report ids in the query's SQL, made once.
+_COMPANY_STAND_IN = "\x00company"
+
+
+def _id_stand_in(n: int) -> str:
+    return f"\x00report {n}"
+
+
+@functools.lru_cache(maxsize=32)
+def _last_sent_sql(count: int, vendor: str) -> tuple[str, tuple]:
+    """The SQL of ``_last_sent_query`` for ``count`` report ids on a ``vendor`` database, with
+    stand-ins for the company and the ids among its parameters: made by the ORM once per
+    process and count, since making it costs a warm list page far more than running it."""
+    stand_ins = [_id_stand_in(n) for n in range(count)]
+    sql, params = _last_sent_query(
+        report_ids=stand_ins, company=_COMPANY_STAND_IN
+    ).query.sql_with_params()
+    if not {_COMPANY_STAND_IN, *stand_ins} <= {p for p in params if isinstance(p, str)}:
+        raise RuntimeError("The last-sent query does not take the company and ids as parameters.")
+    return sql, params
