@@ -4,10 +4,10 @@ Usage: ``.venv/bin/python -m bench.run`` from the project folder. BENCH_DOWNLOAD
 size of the downloaded (and previewed) file (default 500). ``BENCH_ONLY=fleet`` runs only
 the fleet section (pages with 100 to 5,000 reports), ``BENCH_ONLY=preview`` only the
 preview of a big report, and ``BENCH_ONLY=profile`` only the profile of a warm list page
-(a whole run takes all three); each puts its section in place of the one in docs/benchmarks.md, keeping the
-rest of the document as it was. ``--quick`` (run by .ci/run) measures small
-sizes with few repeats, prints the figures, writes nothing, and fails only when a count breaks
-its target in bench/targets.py, never on a time.
+(a whole run takes all three); each puts its section in place of the one in
+docs/benchmarks.md, keeping the rest of the document as it was. ``--quick`` (run by .ci/run)
+measures small sizes with few repeats, prints the figures, writes nothing, and fails only
+when a count breaks its target in bench/targets.py, never on a time.
 """
 
 from __future__ import annotations
