@@ -400,15 +400,19 @@ def _profile_verdict(s: ProfileSection) -> str:
     if extra <= limit:
         verdict = f"The page's overhead, +{extra:.1f} ms, meets its target of {limit:.0f} ms. "
     else:
-        gunicorn = o.dashboard.median - p.in_process
+        over_http = o.dashboard.median - p.in_process
         verdict = (
             f"The page's overhead, +{extra:.1f} ms, is {extra - limit:.1f} ms over its target "
             f"of {limit:.0f} ms. Where it goes: the page itself, without HTTP, took "
-            f"{_ms(p.in_process)} ms in its own process (the parts above"
-            + (f"; the most, {biggest[0]}, {_ms(biggest[1])} ms" if biggest else "")
-            + f"), and serving it over HTTP {_ms(gunicorn)} ms more than that (gunicorn reading "
-            "the request and writing the answer, the access line, and waiting for a CPU; the "
-            "two are measured one after the other, not at once). "
+            f"{_ms(p.in_process)} ms in its own process"
+            + (f", the biggest part {biggest[0]} at {_ms(biggest[1])} ms" if biggest else "")
+            + (
+                f"; served over HTTP it took {_ms(over_http)} ms more: gunicorn reading the "
+                "request and writing the answer, the access line, and waiting for a CPU"
+                if over_http > 0
+                else "; served over HTTP it took no longer"
+            )
+            + " (the two measured one after the other, not at once). "
         )
     return verdict + busy
 
@@ -458,13 +462,15 @@ def profile_markdown(s: ProfileSection) -> str:
             "",
             "What a warm list page does: it reads the session (a shared cache read) and the "
             "user (a query), the person's connection (a query), the report types and the "
-            'snapshot\'s version (shared cache reads), and "Last sent" (a query, which keeps '
-            "its subquery: without it a page would read every send of its reports ever made, "
-            "which grows with the history). The snapshot's decoded reports and their sorted "
+            'snapshot\'s version (shared cache reads), and "Last sent" (a query whose SQL the '
+            "ORM makes once per process and page size; it keeps its subquery: without it a "
+            "page would read every send of its reports ever made, which grows with the "
+            "history). The snapshot's decoded reports and their sorted "
             "orders (per snapshot version), and the rendered results and filter form (under a "
             "digest of what they show: the snapshot's version, the page's address, the sends "
-            "shown, the language), come from the process's own memory; the rows are worked "
-            "out only when their rendering is not there. " + _profile_verdict(s),
+            "shown, the language), come from the process's own memory; the rows are worked "(
+                "out only when their rendering is not there. " + _profile_verdict(s)
+            ).rstrip(),
             "",
         ]
     )

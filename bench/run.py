@@ -99,7 +99,8 @@ def _machine(load_at_start: float) -> str:
 def _setup(reports: str, fresh_seconds: int) -> str:
     return (
         f"dashboard under gunicorn (gthread, {WORKERS} workers × {THREADS} threads), "
-        "DEBUG off, SQLite, the database cache (the default); the report snapshot fresh for "
+        "DEBUG off, SQLite, the database cache (the default) shared by the processes, and "
+        "each process's own memory for rendered list results; the report snapshot fresh for "
         f"{fresh_seconds:,} s (`WEBLINK_REPORTS_CACHE_SECONDS`, 60 by default; longer than the "
         "run, so that no figure depends on when the freshness runs out: a cold page drops the "
         "snapshot itself); the simulator (`weblink_sim`) in its own process; "
