@@ -468,9 +468,8 @@ def profile_markdown(s: ProfileSection) -> str:
             "history). The snapshot's decoded reports and their sorted "
             "orders (per snapshot version), and the rendered results and filter form (under a "
             "digest of what they show: the snapshot's version, the page's address, the sends "
-            "shown, the language), come from the process's own memory; the rows are worked "(
-                "out only when their rendering is not there. " + _profile_verdict(s)
-            ).rstrip(),
+            "shown, the language), come from the process's own memory; the rows are worked "
+            "out only when their rendering is not there. " + _profile_verdict(s).rstrip(),
             "",
         ]
     )
