@@ -105,9 +105,10 @@ BULK_RETRY_AFTER_CAP_SECONDS = env.float("BULK_RETRY_AFTER_CAP_SECONDS", default
 # use local memory.
 CACHES = {
     "default": env.cache("CACHE_URL", default="dbcache://reports_admin_cache"),
-    # Rendered HTML under a digest of everything it shows (the report list's rows), in each
-    # process's own memory: such an entry never goes stale, and a warm page then reads it
-    # without a round trip to the shared cache (a query, with the database cache).
+    # Rendered HTML under a digest of everything it shows (the report list's results and its
+    # filter form), in each process's own memory: such an entry never goes stale, and a warm
+    # page then reads it without a round trip to the shared cache (a query, with the
+    # database cache). A few hundred KB at most each.
     "rendered": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "rendered",
