@@ -883,25 +883,55 @@ def _all_reports(simulator: SimulatorClient) -> list[dict]:
 
 # Run by `manage.py shell` with the dashboard's settings, database and cache (the Stack's):
 # Django's test client sends the page through the whole middleware stack in this process, as
-# the signed-in person (their session cookie), first unprofiled, then under cProfile. The
-# last line it prints is JSON: the median page in ms and each function's
+# the signed-in person (their session cookie): first timed with each part of the page (see
+# PAGE_PARTS) timed on its own, then under cProfile. The last line it prints is JSON: the
+# median page in ms, each part's median, the template loader, and each function's
 # [file, line, name, calls, own seconds, cumulative seconds] over the profiled runs.
 _PROFILE_CODE = """
-import cProfile, json, pstats, statistics, time
+import cProfile, importlib, json, pstats, statistics, time
 from django.conf import settings
+from django.template import engines
 from django.test import Client
 client = Client(HTTP_HOST="127.0.0.1")
 client.cookies[settings.SESSION_COOKIE_NAME] = {session!r}
+parts = {parts!r}
+spent, depth = {{}}, [0]
+def timing(label, function):
+    def timed(*args, **kwargs):
+        # Only the outermost part counts, should one call another.
+        depth[0] += 1
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+            if not depth[0]:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+    return timed
+found = {{}}
+for label, module_name, attribute in parts:
+    module = importlib.import_module(module_name)
+    if hasattr(module, attribute):
+        found[label] = (module, attribute, getattr(module, attribute))
 def page():
     response = client.get({path!r})
     assert response.status_code == 200, response.status_code
 for _ in range({runs}):
     page()
-times = []
+for label, (module, attribute, function) in found.items():
+    setattr(module, attribute, timing(label, function))
+times, by_part = [], {{label: [] for label in found}}
 for _ in range({runs}):
+    spent.clear()
     started = time.perf_counter()
     page()
     times.append(time.perf_counter() - started)
+    for label in found:
+        by_part[label].append(spent.get(label, 0.0))
+    by_part.setdefault("rest", []).append(times[-1] - sum(spent.values()))
+for label, (module, attribute, function) in found.items():
+    setattr(module, attribute, function)
+loader = engines["django"].engine.template_loaders[0]
 profiler = cProfile.Profile()
 profiler.enable()
 for _ in range({runs}):
@@ -909,8 +939,41 @@ for _ in range({runs}):
 profiler.disable()
 stats = pstats.Stats(profiler).stats
 rows = [[f, n, name, nc, tt, ct] for (f, n, name), (cc, nc, tt, ct, _c) in stats.items()]
-print(json.dumps({{"page": statistics.median(times), "functions": rows}}))
+print(json.dumps({{
+    "page": statistics.median(times),
+    "parts": {{label: statistics.median(values) for label, values in by_part.items()}},
+    "loader": f"{{type(loader).__module__}}.{{type(loader).__qualname__}}",
+    "functions": rows,
+}}))
 """
+
+# The parts of a warm list page timed on their own: (what it is, module, the function the
+# page calls there). A part whose function is not found is left out, and its time counts
+# in the rest.
+PAGE_PARTS = [
+    ("the session and the user (a cache read, a query)", "django.contrib.auth", "get_user"),
+    (
+        "the person's Weblink connection (a query)",
+        "reports_admin.connection.selectors",
+        "connection_get",
+    ),
+    (
+        "the report types (a shared cache read)",
+        "reports_admin.reports.metadata_cache",
+        "report_types_get",
+    ),
+    (
+        "the page of the snapshot (a shared cache read, the sorted order from memory)",
+        "reports_admin.reports.selectors",
+        "report_list",
+    ),
+    ('"Last sent" (a query)', "reports_admin.reports.views.pages", "_last_sent"),
+    (
+        "rendering the page (the results and filters from this process's memory)",
+        "reports_admin.reports.views.pages",
+        "render",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -928,6 +991,8 @@ class Profile:
     runs: int
     overhead: Overhead  # the warm page over HTTP, beside the direct call
     in_process: float  # seconds: the median page through the test client, unprofiled
+    parts: dict[str, float]  # seconds: each part's median in those runs, and "rest"
+    loader: str  # the template loader the settings give
     profiled: float  # seconds a page under cProfile
     by_cumulative: list[ProfiledFunction]  # our code's functions
     by_own: list[ProfiledFunction]
@@ -977,7 +1042,9 @@ def profile_list(
     reports = int(simulator.report_list(limit=1).json()["count"])
     overhead = page_overhead(client, simulator, dashboard, rows=rows, runs=runs)
     session = next(v for k, v in client.session.cookies.items() if k.endswith("sessionid"))
-    code = _PROFILE_CODE.format(session=session, path=f"{LIST_PATH}?per_page={rows}", runs=runs)
+    code = _PROFILE_CODE.format(
+        session=session, path=f"{LIST_PATH}?per_page={rows}", runs=runs, parts=PAGE_PARTS
+    )
     result = json.loads(run_code(code))
     functions = [
         ProfiledFunction(
@@ -994,6 +1061,8 @@ def profile_list(
         runs=runs,
         overhead=overhead,
         in_process=result["page"],
+        parts=result["parts"],
+        loader=result["loader"],
         profiled=sum(f.own for f in functions),
         # Ours only: Django's handler and each middleware wrap the whole page.
         by_cumulative=sorted(

@@ -36,19 +36,6 @@ FLEET_COLD_REPORTS = 1000  # the size whose cold list is held to FLEET_COLD_MAX_
 FLEET_COLD_MAX_ROUND_TRIPS = 4
 # Where the fleet section starts: a run of the fleet section alone replaces it from here on.
 FLEET_HEADING = "## The report fleet"
-# What the profile section says of the time a warm page still spends (from its profile).
-PROFILE_NOTES: list[str] = [
-    "What a warm page still spends, and why it stays: this machine was loaded (2 CPUs shared "
-    "with other work), so the HTTP times above are mostly waiting for a CPU; the CPU a page "
-    "is the steadier figure. Left after this issue: loading the session and the user (the "
-    "first middleware to read `request.user`), reading the connection row and decrypting its "
-    "token, decoding the snapshot of 1,000 reports from the database cache, sorting it for "
-    'the page, the one query for "Last sent", and rendering the layout around the cached '
-    "rows. An unfiltered list no longer asks every report whether it matches. The "
-    '"Last sent" query keeps its subquery: without it, a page would read every send of its '
-    "reports ever made, which grows with the history.",
-    "",
-]
 # The preview section, just before the fleet's; BENCH_ONLY=preview replaces it alone.
 PREVIEW_HEADING = "## Preview of a big report"
 PROFILE_HEADING = "## Where a warm list page spends its time"
@@ -72,6 +59,7 @@ class Results:
     bulk: list[BulkPause]
     fleet: Fleet | None = None
     preview: Preview | None = None
+    profile: ProfileSection | None = None
 
 
 @dataclass(frozen=True)
@@ -85,12 +73,16 @@ class Preview:
 
 @dataclass(frozen=True)
 class ProfileSection:
-    """The profile of a warm list page, run alone (BENCH_ONLY=profile)."""
+    """The profile of a warm list page: part of a whole run, or run alone
+    (BENCH_ONLY=profile)."""
 
     started: datetime
     machine: str
     setup: str
     profile: Profile
+    load: float  # the load average when the section started
+    cpus: int
+    alone: bool
 
 
 @dataclass(frozen=True)
@@ -160,6 +152,20 @@ def _download_rows(d: DownloadResult | None, note: str) -> list[str]:
         f"| 3. Download: peak growth of the dashboard worker's resident memory | {growth:.1f} MiB "
         f"| | | ≤ {DOWNLOAD_MAX_GROWTH_MB} MiB | {_met(growth <= DOWNLOAD_MAX_GROWTH_MB)} |",
     ]
+
+
+def _download_reading(d: DownloadResult | None) -> str:
+    """What this run's download figures say, in words worked out from them."""
+    if d is None:
+        return ""
+    mb = d.size / 1e6
+    direct, dashboard, generator = (mb / x.median for x in (d.direct, d.dashboard, d.generator))
+    return (
+        f"In this run the direct fetch ran at {direct:.0f} MB/s, {direct / generator:.0%} of "
+        f"the {generator:.0f} MB/s the generator makes alone, and the dashboard passed the "
+        f"file on at {dashboard:.0f} MB/s, {dashboard / direct:.0%} of direct: the ceiling is "
+        f"{d.ceiling}. "
+    )
 
 
 def _bulk_rows(b: BulkPause) -> list[str]:
@@ -361,18 +367,73 @@ def _profile_table(title: str, functions: list[ProfiledFunction], *, calls: bool
     return [*lines, ""]
 
 
+def _parts_table(p: Profile) -> list[str]:
+    rest = p.parts.get("rest", 0.0)
+    parts = sorted(((k, v) for k, v in p.parts.items() if k != "rest"), key=lambda kv: -kv[1])
+    parts.append(("the rest: middleware, URL resolving, Django's handler, the test client", rest))
+    lines = [
+        f"Where the in-process page's time goes (each part's median of the {p.runs} timed "
+        "pages; they need not add up to the page's median):",
+        "",
+        "| Part of the page | ms a page | Share of the page |",
+        "| --- | --- | --- |",
+    ]
+    for name, seconds in parts:
+        lines.append(f"| {name} | {_ms(seconds)} | {seconds / p.in_process:.0%} |")
+    return [*lines, ""]
+
+
+def _profile_verdict(s: ProfileSection) -> str:
+    """What the figures above say about the target, in words worked out from them."""
+    p, o = s.profile, s.profile.overhead
+    extra = (o.dashboard.median - o.direct.median) * 1000
+    limit = OVERHEAD_MS[o.rows]
+    busy = (
+        f"The machine was busy (load average {s.load:.1f} on {s.cpus} CPUs at the start), so "
+        "the HTTP times include waiting for a CPU; the CPU a page is the steadier figure. "
+        if s.load > s.cpus / 2
+        else f"The machine was quiet enough (load average {s.load:.1f} on {s.cpus} CPUs). "
+    )
+    biggest = max(
+        ((k, v) for k, v in p.parts.items() if k != "rest"), key=lambda kv: kv[1], default=None
+    )
+    if extra <= limit:
+        verdict = f"The page's overhead, +{extra:.1f} ms, meets its target of {limit:.0f} ms. "
+    else:
+        over_http = o.dashboard.median - p.in_process
+        verdict = (
+            f"The page's overhead, +{extra:.1f} ms, is {extra - limit:.1f} ms over its target "
+            f"of {limit:.0f} ms. Where it goes: the page itself, without HTTP, took "
+            f"{_ms(p.in_process)} ms in its own process"
+            + (f", the biggest part {biggest[0]} at {_ms(biggest[1])} ms" if biggest else "")
+            + (
+                f"; served over HTTP it took {_ms(over_http)} ms more: gunicorn reading the "
+                "request and writing the answer, the access line, and waiting for a CPU"
+                if over_http > 0
+                else "; served over HTTP it took no longer"
+            )
+            + " (the two measured one after the other, not at once). "
+        )
+    return verdict + busy
+
+
 def profile_markdown(s: ProfileSection) -> str:
     """The profile section, from its heading to the blank line before the next section."""
     p = s.profile
     o = p.overhead
+    when = (
+        f"Run of {s.started:%Y-%m-%d %H:%M %Z} (`BENCH_ONLY=profile`, a run of its own)"
+        if s.alone
+        else f"Part of the run above, at {s.started:%H:%M %Z}"
+    )
     return "\n".join(
         [
             PROFILE_HEADING,
             "",
-            f"Run of {s.started:%Y-%m-%d %H:%M %Z} (`BENCH_ONLY=profile`, a run of its own). "
-            f"Machine: {s.machine}.",
+            f"{when}. Machine: {s.machine}.",
             "",
-            f"Set-up: {s.setup}",
+            f"Set-up: {s.setup} Templates: `{p.loader}` (Django caches each compiled template; "
+            "the production settings, which the benchmark runs, and the test settings alike).",
             "",
             "| Measurement | Through the dashboard | Straight to the simulator | Difference "
             "| Target | Met |",
@@ -382,23 +443,34 @@ def profile_markdown(s: ProfileSection) -> str:
             f"The same page in one process, through Django's test client and the whole "
             f"middleware stack (no HTTP, no gunicorn): {p.in_process * 1000:.1f} ms a page "
             f"(median of {p.runs}); under cProfile {p.profiled * 1000:.1f} ms a page, the "
-            "profiler's own cost included, so the figures below are larger than the page's "
-            "and are to be read as shares.",
+            "profiler's own cost included, so the profile's figures below are larger than the "
+            "page's and are to be read as shares.",
             "",
-            *_profile_table("Our code by cumulative time", p.by_cumulative, calls=True),
-            *_profile_table("By own time", p.by_own, calls=True),
-            *_profile_table("Own time by area", p.by_area, calls=False),
-            "How the profile is taken: the simulator is grown to "
+            *_parts_table(p),
+            *_profile_table("Our code by cumulative time (cProfile)", p.by_cumulative, calls=True),
+            *_profile_table("By own time (cProfile)", p.by_own, calls=True),
+            *_profile_table("Own time by area (cProfile)", p.by_area, calls=False),
+            "How the profile is taken: the simulator is reset and grown to "
             f"{p.reports:,} reports, the list page is loaded until every worker has the "
             "snapshot, and the overhead is measured as in row 1 above. Then `manage.py shell`, "
             "with the dashboard's settings, database and shared cache, sends "
             f"`/reports/?per_page={p.rows}` through Django's test client (the benchmark's "
             f"signed-in session cookie) {p.runs} times to warm its own process, {p.runs} times "
-            f"timed, and {p.runs} times under cProfile. Figures are per page. The simplest "
-            "honest way: a profiler inside a gunicorn worker would profile its threads one "
-            "at a time and the socket handling too.",
+            f"timed with each part above timed on its own, and {p.runs} times under cProfile. "
+            "Figures are per page. The simplest honest way: a profiler inside a gunicorn worker "
+            "would profile its threads one at a time and the socket handling too.",
             "",
-            *PROFILE_NOTES,
+            "What a warm list page does: it reads the session (a shared cache read) and the "
+            "user (a query), the person's connection (a query), the report types and the "
+            'snapshot\'s version (shared cache reads), and "Last sent" (a query that keeps its '
+            "subquery: without it a "
+            "page would read every send of its reports ever made, which grows with the "
+            "history). The snapshot's decoded reports and their sorted "
+            "orders (per snapshot version), and the rendered results and filter form (under a "
+            "digest of what they show: the snapshot's version, the page's address, the sends "
+            "shown, the language), come from the process's own memory; the rows are worked "
+            "out only when their rendering is not there. " + _profile_verdict(s).rstrip(),
+            "",
         ]
     )
 
@@ -406,16 +478,6 @@ def profile_markdown(s: ProfileSection) -> str:
 def merge_profile(document: str, section: ProfileSection) -> str:
     """``document`` with its profile section replaced by (or added as) this one."""
     return _merge_section(document, PROFILE_HEADING, profile_markdown(section))
-
-
-def keep_profile(old: str, new: str) -> str:
-    """``new`` (a whole run's document) with the profile section of ``old``, which only
-    ``BENCH_ONLY=profile`` writes."""
-    if PROFILE_HEADING not in old:
-        return new
-    rest = old.split(PROFILE_HEADING, 1)[1]
-    section = PROFILE_HEADING + (rest[: rest.index("\n## ")] if "\n## " in rest else rest)
-    return _merge_section(new, PROFILE_HEADING, section.rstrip("\n") + "\n")
 
 
 def merge_fleet(document: str, fleet: Fleet) -> str:
@@ -496,7 +558,15 @@ def markdown(results: Results) -> str:
             "3. The simulator is told how many rows make a CSV of the size wanted (measured "
             "on a small file); the file is then fetched in turns through the dashboard's "
             "download form and straight from the simulator with the same body, both read "
-            "to the end by a streaming requests client. Memory: VmHWM of each gunicorn worker "
+            "to the end by a streaming requests client. The generator row is the same file "
+            "made by the simulator's CSV generator in the benchmark's own process and thrown "
+            "away, with no HTTP: the most the simulator could send. The ceiling names what "
+            "bounds the download: the dashboard when it took more than 10% longer than the "
+            "direct fetch; else the simulator's generator when the direct fetch took less than "
+            "25% longer than the generator alone; else the simulator's HTTP server or the "
+            "client, which only the direct fetch and the dashboard share. "
+            + _download_reading(r.download)
+            + "Memory: VmHWM of each gunicorn worker "
             "after the download minus its VmRSS before it, with the peak reset "
             "(`/proc/<pid>/clear_refs`) just before.",
             "4. The simulator's `latency` fault delays every API call. The list page no "
@@ -527,6 +597,7 @@ def markdown(results: Results) -> str:
             "started, so none are open yet; each page view comes on a new connection from "
             "the browser, so that every worker and thread can take part.",
             "6. The report fleet: below.",
+            "7. The preview of a big report: below.",
             "8. A bulk pause as a person makes it: new active reports, the list's bulk form "
             "(Pause, all that match a search for their names), the confirmation page, its "
             "POST; the task worker (`manage.py run_worker`, a process of its own) runs the "
@@ -536,8 +607,10 @@ def markdown(results: Results) -> str:
             "the same PATCHes made straight to the simulator, one after another, with the "
             "same latency. The worker's VmRSS (`/proc/<pid>/status`) is read every 50 ms over "
             "the job.",
+            "9. Where a warm list page spends its time: below.",
             "",
             *([preview_markdown(r.preview)] if r.preview is not None else []),
+            *([profile_markdown(r.profile)] if r.profile is not None else []),
             *([fleet_markdown(r.fleet)] if r.fleet is not None else []),
         ]
     )

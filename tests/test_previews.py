@@ -317,12 +317,35 @@ def test_the_list_shows_when_each_report_was_last_sent(client_connected, user):
     row = response.context["rows"][0]
     report = row.report
     assert row.last_sent_at is None
-    key_before = response.context["rows_key"]
+    key_before = response.context["results_key"]
 
     entry = _sent(user, report, outcome="Weblink refused it.")
     response = client_connected.get(reverse("reports:list"))
     row = next(r for r in response.context["rows"] if r.report.id == report.id)
     assert (row.last_sent_at, row.last_sent_accepted) == (entry.at, False)
     # The cached rows are keyed on what they show: a new send misses the cache.
-    assert response.context["rows_key"] != key_before
+    assert response.context["results_key"] != key_before
     assert '<span class="badge text-bg-danger">failed</span>' in response.content.decode()
+
+
+def test_the_list_shows_the_last_send_to_this_company_only(
+    client_connected, user, simulator, django_user_model
+):
+    report = simulator.state.reports[0]
+    ours = _sent(user, report)
+    # Later: the same report id in another Weblink company (another report), and an edit.
+    other = django_user_model.objects.create_user("elsewhere")
+    WeblinkConnection.objects.create(user=other, company="another company", access_token="x" * 20)
+    _sent(other, report, outcome="Weblink refused it.")
+    Activity.objects.create(
+        user=user,
+        username=user.get_username(),
+        action=Activity.Action.CHANGED,
+        report_id=str(report.id),
+        report_name=report.name,
+        outcome=Activity.ACCEPTED,
+    )
+
+    response = client_connected.get(reverse("reports:list"), {"per_page": 100})
+    row = next(r for r in response.context["rows"] if r.report.id == report.id)
+    assert (row.last_sent_at, row.last_sent_accepted) == (ours.at, True)

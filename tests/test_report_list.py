@@ -111,6 +111,91 @@ def test_a_bad_sort_value_falls_back_to_the_default(client_connected, simulator,
     assert header_sorts(html)["Added"] == "descending"
 
 
+def _rename(client, report, name: str) -> None:
+    """Saves the edit form of ``report`` with only its name changed."""
+    data = form_data(
+        name=name,
+        description=report.description or "",
+        interval=report.interval,
+        active="on" if report.active else None,
+        report_type=None,
+        **{
+            "arg-format": report.values("format")[0],
+            "arg-queue_id": report.values("queue_id")[0],
+            "arg-option": report.values("option")[0],
+            "arg-email": "\n".join(report.values("email")),
+        },
+    )
+    url = reverse("reports:edit", args=[report.id])
+    assert client.post(url, data | shown_version(client, url)).status_code == 302
+
+
+def test_a_warm_sorted_list_shows_our_own_rename_in_its_place_at_once(client_connected, simulator):
+    # The order is worked out once per snapshot version: warm it, then change a name.
+    for _ in range(2):
+        html = client_connected.get(
+            reverse("reports:list"), {"sort": "name", "per_page": 100}
+        ).content.decode()
+    assert row_ids(html) == by_name(simulator.state.reports)
+    report = simulator.state.reports[1]
+    assert row_ids(html)[0] != report.id
+    _rename(client_connected, report, "0 first by name")
+
+    simulator.log.clear()
+    html = client_connected.get(
+        reverse("reports:list"), {"sort": "name", "per_page": 100}
+    ).content.decode()
+    assert list_reads(simulator) == [], "the snapshot holds our own write"
+    assert row_ids(html)[0] == report.id
+    assert row_ids(html) == by_name(simulator.state.reports)
+    assert "0 first by name" in html
+    # A search keeps the order too (it filters the sorted reports).
+    html = client_connected.get(
+        reverse("reports:list"), {"sort": "-name", "q": "first by name"}
+    ).content.decode()
+    assert row_ids(html) == [report.id]
+
+
+def test_a_warm_list_takes_its_results_from_this_process_cache(
+    client_connected, simulator, monkeypatch
+):
+    from reports_admin.reports.views import pages
+
+    url = reverse("reports:list") + "?per_page=10"
+    first = client_connected.get(url)
+    made = []
+    monkeypatch.setattr(pages, "report_rows", lambda *a, **k: made.append("rows") or [])
+    monkeypatch.setattr(pages, "pagination", lambda *a, **k: made.append("pages"))
+    again = client_connected.get(url)
+    # The same results, from the cache under the same key, with no rows or page links
+    # worked out for them.
+    assert again.context["results_key"] == first.context["results_key"]
+    assert again.content.decode().count("page-link") == first.content.decode().count("page-link")
+    assert row_ids(again.content.decode()) == row_ids(first.content.decode())
+    assert len(row_ids(again.content.decode())) == 10
+    assert made == []
+    # Another page of the same list is another key.
+    other = client_connected.get(url + "&page=2")
+    assert other.context["results_key"] != first.context["results_key"]
+    assert made == ["rows", "pages"]
+
+
+def test_the_cached_filters_follow_the_language_and_the_search(
+    client_connected, simulator, swedish_catalogue
+):
+    url = reverse("reports:list")
+    english = client_connected.get(url, {"q": "samtal"}).content.decode()
+    assert "Search name or recipient" in english
+    assert 'name="q" value="samtal"' in english
+    swedish = client_connected.get(
+        url, {"q": "samtal"}, headers={"accept-language": "sv"}
+    ).content.decode()
+    assert "Sök på namn eller mottagare" in swedish
+    assert "Rapporttyp" in swedish
+    other = client_connected.get(url, {"q": "kund"}).content.decode()
+    assert 'name="q" value="kund"' in other
+
+
 # Counts and page numbers ----------------------------------------------------------------------
 
 

@@ -60,5 +60,9 @@ def reports_last_sent(*, report_ids: Sequence[str], company: str) -> dict[str, A
         .order_by("-at", "-id")
         .values("id")[:1]
     )
-    entries = _sends(company=company).filter(report_id__in=report_ids, id=Subquery(latest))
+    # The subquery's row is already a send to this company, so the outer query needs no join
+    # to the company; the action still narrows which rows the subquery is run for.
+    entries = Activity.objects.filter(
+        action=Activity.Action.SENT, report_id__in=report_ids, id=Subquery(latest)
+    )
     return {entry.report_id: entry for entry in entries}

@@ -1,4 +1,5 @@
-"""The report list's rows, worked out in Python, and the digest their rendering is cached under."""
+"""The report list's rows, worked out in Python, and the digest the list's results are cached
+under."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.translation import get_language
 
 from reports_admin.activity.models import Activity
 from reports_admin.labels import INTERVAL_CHOICES
+from reports_admin.reports.selectors import ReportListing
 from reports_admin.weblink import FORMATS
 from reports_admin.weblink.metadata import Report, ReportType
 
@@ -71,7 +73,34 @@ def report_rows(
     ]
 
 
-def report_rows_key(rows: Sequence[ReportRow]) -> str:
-    """A digest of everything the rows show, in the current language: the rendered rows can
-    be cached under it, and any change to a report, a type name or the language misses."""
-    return hashlib.blake2b(repr((get_language(), rows)).encode(), digest_size=16).hexdigest()
+def list_results_key(
+    listing: ReportListing,
+    *,
+    report_types: Sequence[ReportType],
+    back_to: str,
+    last_sent: Mapping[str, Activity],
+    metadata_stale: bool,
+) -> str:
+    """A digest of everything the list's results show (the counts, the rows as
+    ``report_rows`` makes them, the sort headers and page links), in the current language:
+    their rendering can be cached under it, and any change to a report, a type name, a send,
+    the page's address or the language misses. Worked out without the rows, so that a page
+    whose results are cached needs none.
+
+    Every report of a snapshot version stays as it is (a change is a new version), so the
+    version and a report's id stand for all of it, and the version and the address (its
+    search, filters, sort and page) for the counts.
+    """
+    type_names = {t.id: t.name for t in report_types}
+    shown = [
+        (
+            report.id,
+            type_names.get(report.report_type_id),
+            sent.at if sent else None,
+            bool(sent and sent.accepted),
+        )
+        for report in listing.reports
+        for sent in [last_sent.get(report.id)]
+    ]
+    text = repr((get_language(), listing.version, listing.stale, metadata_stale, back_to, shown))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

@@ -68,6 +68,7 @@ class ReportListing:
     company_count: int
     read_at: datetime
     stale: bool
+    version: str  # the snapshot's
 
 
 def report_list(
@@ -82,11 +83,19 @@ def report_list(
     """One page of the reports that match ``filters``, sorted by ``order``; ``type_names``
     (by id) sort the type column by name."""
     snapshot = snapshot_get(connection=connection)
+    type_names = type_names or {}
+    # Sorted once per snapshot version in this process; filtering the sorted reports keeps
+    # their order. The type column's order also depends on the types' names.
+    names = tuple(sorted(type_names.items())) if order.key == "type" else ()
+    matches = snapshot.derived(
+        ("sorted", order.key, order.descending, names),
+        lambda reports: tuple(
+            sorted(reports, key=_sort_key(order.key, type_names), reverse=order.descending)
+        ),
+    )
     # Without filters (most pages) every report matches: no need to ask each one.
-    matches = [*snapshot.reports]
     if filters:
         matches = [report for report in matches if filters.matches(report)]
-    matches.sort(key=_sort_key(order.key, type_names or {}), reverse=order.descending)
     return ReportListing(
         reports=tuple(matches[offset : offset + limit]),
         offset=offset,
@@ -94,6 +103,7 @@ def report_list(
         company_count=len(snapshot.reports),
         read_at=snapshot.read_at,
         stale=snapshot.stale,
+        version=snapshot.version,
     )
 
 

@@ -4,7 +4,8 @@ The API has no call for one report and no server-side search, sort or count, so 
 page works from a snapshot of the whole list. It is read in pages, the first alone (it gives
 the count) and the rest in parallel, a few at a time; kept in the shared cache (Redis, or the
 database cache), so every web instance and worker sees the same one; and decoded once per
-process per version, so a warm page does not unpickle megabytes.
+process per version, so a warm page does not unpickle megabytes; what is worked out from a
+version's reports (the list's sorted orders) is kept with that decoded copy.
 
 In the cache, per connection (``<prefix>`` holds its id and token fingerprint):
 - ``<prefix>:meta``: the newest snapshot's version and when it was read (a few bytes);
@@ -23,9 +24,9 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -49,6 +50,8 @@ READ_TRIES = 3
 WAIT_STEP_SECONDS = 0.05
 # Decoded snapshots kept per process (one per connection in use).
 DECODED_MAX = 64
+# Values derived from one decoded snapshot (sorted orders) kept with it, at most.
+DERIVED_MAX = 32
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,24 @@ class Snapshot:
     read_at: datetime
     version: str
     stale: bool = False
+    # Shared by every Snapshot of this version in this process (see ``derived``).
+    _derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     def report(self, report_id: str) -> Report | None:
         report_id = str(report_id)
         return next((r for r in self.reports if r.id == report_id), None)
+
+    def derived[T](self, key: Hashable, make: Callable[[tuple[Report, ...]], T]) -> T:
+        """``make(self.reports)``, worked out once per process for this version and ``key``:
+        a version's reports never change (our own writes store a new version)."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = make(self.reports)
+            if len(self._derived) >= DERIVED_MAX:
+                self._derived.clear()
+            self._derived[key] = value
+            return value
 
 
 def snapshot_get(*, connection: WeblinkConnection | None) -> Snapshot:
@@ -120,9 +137,17 @@ class _Keys:
         return f"{self.prefix}:data:{version}"
 
 
-# Per process: the decoded reports of each connection's newest snapshot, by version.
+@dataclass(frozen=True)
+class _Decoded:
+    version: str
+    reports: tuple[Report, ...]
+    derived: dict = field(default_factory=dict)
+
+
+# Per process: the decoded reports of each connection's newest snapshot, by version, and what
+# is derived from them.
 _decoded_lock = threading.Lock()
-_decoded_copies: OrderedDict[str, tuple[str, tuple[Report, ...]]] = OrderedDict()
+_decoded_copies: OrderedDict[str, _Decoded] = OrderedDict()
 
 
 def _decoded(keys: _Keys, meta: dict, *, stale: bool = False) -> Snapshot | None:
@@ -130,17 +155,17 @@ def _decoded(keys: _Keys, meta: dict, *, stale: bool = False) -> Snapshot | None
     version = meta["version"]
     with _decoded_lock:
         held = _decoded_copies.get(keys.prefix)
-    if held is None or held[0] != version:
+    if held is None or held.version != version:
         reports = cache.get(keys.data(version))
         if reports is None:
             return None
-        held = (version, reports)
+        held = _Decoded(version, reports)
         _keep_decoded(keys, held)
     read_at = datetime.fromtimestamp(meta["read_at"], UTC)
-    return Snapshot(reports=held[1], read_at=read_at, version=version, stale=stale)
+    return Snapshot(held.reports, read_at, version, stale, held.derived)
 
 
-def _keep_decoded(keys: _Keys, held: tuple[str, tuple[Report, ...]]) -> None:
+def _keep_decoded(keys: _Keys, held: _Decoded) -> None:
     with _decoded_lock:
         _decoded_copies[keys.prefix] = held
         _decoded_copies.move_to_end(keys.prefix)
@@ -156,8 +181,10 @@ def _store(keys: _Keys, reports: tuple[Report, ...], *, read_at: float, fresh: b
     cache.set(keys.meta, meta, timeout=stale_seconds)
     if fresh:
         cache.set(keys.fresh, version, timeout=settings.WEBLINK_REPORTS_CACHE_SECONDS)
-    _keep_decoded(keys, (version, reports))
-    return Snapshot(reports=reports, read_at=datetime.fromtimestamp(read_at, UTC), version=version)
+    held = _Decoded(version, reports)
+    _keep_decoded(keys, held)
+    read_at_utc = datetime.fromtimestamp(read_at, UTC)
+    return Snapshot(reports, read_at_utc, version, _derived=held.derived)
 
 
 def _change(

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,7 +24,7 @@ from reports_admin.reports.list_params import (
     sort_choices,
     sort_headers,
 )
-from reports_admin.reports.list_rows import report_rows, report_rows_key
+from reports_admin.reports.list_rows import list_results_key, report_rows
 from reports_admin.reports.summary import report_summary
 from reports_admin.reports.view_helpers import next_url, render_load_failure, with_report
 from reports_admin.weblink import FORMATS, NotConnected, NotFound, WeblinkError
@@ -53,20 +54,20 @@ def report_list(request: HttpRequest) -> HttpResponse:
         )
     except WeblinkError as error:
         return render_load_failure(request, template, context, error)
-    rows = report_rows(
-        listing.reports,
-        report_types=types.value,
-        back_to=request.get_full_path(),
-        last_sent=_last_sent(connection, listing.reports),
-    )
+    rows_of = {
+        "report_types": types.value,
+        "back_to": request.get_full_path(),
+        "last_sent": _last_sent(connection, listing.reports),
+    }
     context.update(
         listing=listing,
-        rows=rows,
-        rows_key=report_rows_key(rows),
+        results_key=list_results_key(listing, metadata_stale=types.stale, **rows_of),
+        # Worked out only when the results are not cached under their key.
+        rows=SimpleLazyObject(lambda: report_rows(listing.reports, **rows_of)),
+        pagination=SimpleLazyObject(lambda: pagination(request.GET, listing, query)),
+        sort_headers=SimpleLazyObject(lambda: sort_headers(request.GET, query)),
         report_types=types.value,
         metadata_stale=types.stale,
-        pagination=pagination(request.GET, listing, query),
-        sort_headers=sort_headers(request.GET, query),
     )
     return render(request, template, context)
 
