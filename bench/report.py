@@ -506,7 +506,7 @@ def markdown(results: Results) -> str:
             "afresh (the first page alone, the rest a few at a time) and then has Weblink make "
             "the file, which is kept small (the simulator's download rows set low), so that "
             "the time is the waiting on Weblink rather than bytes. Refresh (`POST "
-            "/reports/read-again/`) was not taken: Refreshes at the same time share one read "
+            "/c/demo/reports/read-again/`) was not taken: Refreshes at the same time share one read "
             "of the list (only one process reads it; the others answer at once with the last "
             "snapshot), so most would not ask Weblink at all. The direct figure is the same "
             "calls made straight to the simulator, one client, with the same latency (median "

@@ -93,7 +93,7 @@ def test_a_confirmed_bulk_pause_runs_in_the_worker(
     snapshot = snapshot_get(connection=user_connected.weblink_connection)
     reports = [snapshot.report(r.id) for r in active]
     job = _draft(user_connected, BulkJob.Action.PAUSE, reports)
-    response = client_connected.post("/reports/jobs/confirm/", {"key": job.key})
+    response = client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key})
     assert response.status_code == 302
     start_worker()
     _wait_for(lambda: _finished(job), "the job to finish")
@@ -110,7 +110,7 @@ def test_a_killed_worker_never_repeats_a_call_and_the_lost_report_is_unknown(
 
     snapshot = snapshot_get(connection=user_connected.weblink_connection)
     job = _draft(user_connected, BulkJob.Action.PAUSE, [snapshot.report(r.id) for r in active])
-    client_connected.post("/reports/jobs/confirm/", {"key": job.key})
+    client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key})
     # Every call takes a second, so the kill lands while the first PATCH is under way.
     simulator.faults.latency = 1.0
     first = job.items.order_by("pk").first()
@@ -137,5 +137,5 @@ def test_a_killed_worker_never_repeats_a_call_and_the_lost_report_is_unknown(
     assert patches[f"/company/report/{active[0].id}"] <= 1
     assert patches[f"/company/report/{active[1].id}"] == 1
     assert patches[f"/company/report/{active[2].id}"] == 1
-    page = client_connected.get(f"/reports/jobs/{job.pk}/").content.decode()
+    page = client_connected.get(f"/c/demo/reports/jobs/{job.pk}/").content.decode()
     assert "Outcome unknown" in page

@@ -97,10 +97,10 @@ def test_a_company_typed_with_a_token_is_shown_unverified(
 
 
 def test_test_connection_and_disconnect(client_connected, user, simulator, weblink_url):
-    response = client_connected.post(reverse("connection_test"), follow=True)
+    response = client_connected.post(reverse("connection_test", args=["demo", "demo"]), follow=True)
     assert "The connection works" in response.content.decode()
 
-    response = client_connected.post(reverse("connection_disconnect"), follow=True)
+    response = client_connected.post(reverse("connection_disconnect", args=["demo", "demo"]), follow=True)
     assert "Disconnected from Weblink" in response.content.decode()
     assert connection_get(user=user) is None
     assert not WeblinkConnection.objects.exists()
@@ -130,7 +130,7 @@ def test_expiry_without_refresh_marks_the_connection_and_shows_a_banner(
         )
     connection = connection_get(user=user_connected)
     assert connection.state == WeblinkConnection.State.EXPIRED
-    page = client_connected.get(reverse("reports:types")).content.decode()
+    page = client_connected.get(reverse("reports:types", args=["demo", "demo"])).content.decode()
     assert "Your Weblink connection has expired" in page
     assert reverse("connection") in page
 
@@ -163,7 +163,7 @@ def test_dashboard_sign_in_is_throttled(client, django_user_model, settings):
 
 
 def test_pages_need_a_signed_in_person(client):
-    response = client.get(reverse("reports:list"))
+    response = client.get(reverse("reports:list", args=["demo", "demo"]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -224,19 +224,19 @@ def test_a_wrong_two_factor_code_has_its_own_message_and_the_cleared_password_is
 
 
 def test_disconnect_asks_first(client_connected, user):
-    response = client_connected.get(reverse("connection_disconnect"))
+    response = client_connected.get(reverse("connection_disconnect", args=["demo", "demo"]))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Disconnect from Weblink?" in page
-    assert f'action="{reverse("connection_disconnect")}"' in page
+    assert f'action="{reverse("connection_disconnect", args=["demo", "demo"])}"' in page
     assert connection_get(user=user) is not None
     connection_page = client_connected.get(reverse("connection")).content.decode()
-    assert f'href="{reverse("connection_disconnect")}"' in connection_page
+    assert f'href="{reverse("connection_disconnect", args=["demo", "demo"])}"' in connection_page
 
 
 def test_a_failed_test_shows_in_the_state(client_connected, user, simulator):
     simulator.faults.configure({"status": 500, "status_path_prefix": "/company/report/type"})
-    response = client_connected.post(reverse("connection_test"))
+    response = client_connected.post(reverse("connection_test", args=["demo", "demo"]))
     page = response.content.decode()
     assert "Test failed" in page
     assert "Weblink is not available right now (status 500)." in page
@@ -249,7 +249,7 @@ def test_a_refused_token_on_test_shows_needs_reconnecting(client_connected, user
     simulator.tokens.expire(connection.access_token)
     connection.refresh_token = ""
     connection.save()
-    response = client_connected.post(reverse("connection_test"), follow=True)
+    response = client_connected.post(reverse("connection_test", args=["demo", "demo"]), follow=True)
     assert "Needs reconnecting" in response.content.decode()
 
 

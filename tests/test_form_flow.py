@@ -16,7 +16,7 @@ from tests.support.report_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
-FORM_URL = "/reports/new/"
+FORM_URL = "/c/demo/reports/new/"
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def test_no_answer_in_time_is_a_gateway_timeout(
 
 def test_the_list_results_through_htmx_fail_with_the_same_status(client_connected, simulator):
     simulator.faults.status = 500
-    response = client_connected.get(reverse("reports:list"), headers={"HX-Request": "true"})
+    response = client_connected.get(reverse("reports:list", args=["demo", "demo"]), headers={"HX-Request": "true"})
     assert response.status_code == 502
     content = response.content.decode()
     assert "The reports could not be loaded" in content
@@ -87,11 +87,11 @@ def test_the_list_results_through_htmx_fail_with_the_same_status(client_connecte
 
 def test_a_failing_list_call_after_good_metadata_is_a_bad_gateway(client_connected, simulator):
     # The report types are read (and cached) while Weblink works; then only the list fails.
-    assert client_connected.get(reverse("reports:types")).status_code == 200
+    assert client_connected.get(reverse("reports:types", args=["demo", "demo"])).status_code == 200
     simulator.faults.status = 500
     simulator.log.clear()
 
-    response = client_connected.get(reverse("reports:list"))
+    response = client_connected.get(reverse("reports:list", args=["demo", "demo"]))
 
     assert response.status_code == 502
     assert "The reports could not be loaded" in response.content.decode()

@@ -87,7 +87,7 @@ ENDPOINTS = _endpoints(get_resolver())
 ENDPOINTS_WITH_PARAMETERS = [e for e in ENDPOINTS if "<" in e.route]
 ADMIN_ENTRY_POINTS = ["/admin/", "/admin/login/"]
 # The one URL our own pages may frame: a report's HTML preview, alone and sandboxed.
-FRAMED_BY_US = {"reports/preview/html/<str:token>/"}
+FRAMED_BY_US = {"c/<str:company>/reports/preview/html/<str:token>/"}
 
 
 @pytest.fixture(autouse=True)
@@ -452,7 +452,7 @@ def test_each_persons_calls_carry_their_own_token(
         for person, person_client in clients.items():  # in turn, on the same thread
             upstream_calls.clear()
             person_client.get(path)
-            person_client.post(reverse("connection_test"))
+            person_client.post(reverse("connection_test", args=["demo", "demo"]))
             calls += len(upstream_calls)
             for request in upstream_calls:
                 assert request.headers.get("Authorization") == f"Bearer {tokens[person]}"

@@ -68,7 +68,7 @@ def _debug_page_of_a_failing_call(client) -> str:
         client.report_types()
     except RuntimeError:
         exc_info = sys.exc_info()
-    return technical_500_response(RequestFactory().get("/reports/"), *exc_info).content.decode()
+    return technical_500_response(RequestFactory().get("/c/demo/reports/"), *exc_info).content.decode()
 
 
 def test_a_failure_inside_a_client_call_shows_no_token_on_the_debug_page(

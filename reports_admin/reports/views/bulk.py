@@ -9,14 +9,13 @@ from django.core.paginator import Paginator
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reports_admin.reports import bulk_jobs, selectors, tasks
 from reports_admin.reports.list_params import list_query
 from reports_admin.reports.models import BulkJob, BulkJobItem
-from reports_admin.reports.view_helpers import next_url
+from reports_admin.reports.view_helpers import company_url, next_url
 from reports_admin.weblink import WeblinkError
 
 # The actions of the list's #bulk form; the recipients page has Replace and Remove everywhere.
@@ -36,7 +35,7 @@ ITEMS_PER_PAGE = 100
 def bulk_start(request: HttpRequest) -> HttpResponse:
     """The list's #bulk form: the chosen reports (or all that match the filters it carries)
     and an action; shows the confirmation. Nothing is done yet."""
-    back_to = next_url(request, default=reverse("reports:list"))
+    back_to = next_url(request, default=company_url(request, "reports:list"))
     action = request.POST.get("action", "")
     if action not in LIST_ACTIONS:
         messages.error(request, _("Choose an action for the selected reports."))
@@ -71,7 +70,7 @@ def bulk_start(request: HttpRequest) -> HttpResponse:
         reports=reports,
         address=address,
     )
-    return redirect("reports:job", job_id=job.pk)
+    return redirect(company_url(request, "reports:job", job.pk))
 
 
 @require_POST
@@ -79,7 +78,9 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
     """Starts the job of the confirmation's once-only key; a second post of the same form
     finds it started and starts nothing."""
     key = request.POST.get("key", "")
-    job = BulkJob.objects.filter(owner=request.user, key=key).first()
+    job = BulkJob.objects.filter(
+        owner=request.user, key=key, connection__company=request.weblink_connection.company
+    ).first()
     if job is None:
         raise Http404
     typed = request.POST.get("count", "").strip()
@@ -95,7 +96,7 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Started. You can leave this page and come back."))
     else:
         messages.info(request, _("This job was started already; nothing was started again."))
-    return redirect("reports:job", job_id=job.pk)
+    return redirect(company_url(request, "reports:job", job.pk))
 
 
 @require_GET
@@ -108,7 +109,10 @@ def bulk_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 def _job_visible(request: HttpRequest, job_id: int) -> BulkJob:
-    jobs = BulkJob.objects.select_related("owner")
+    # Only under its own company's URL.
+    jobs = BulkJob.objects.select_related("owner").filter(
+        connection__company=request.weblink_connection.company
+    )
     if not request.user.is_staff:
         jobs = jobs.filter(owner=request.user)
     job = jobs.filter(pk=job_id).first()
