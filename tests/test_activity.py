@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from reports_admin.activity.selectors import activity_list
 from reports_admin.activity.services import activity_record
+from reports_admin.connection.models import WeblinkConnection
 from reports_admin.connection.selectors import connection_get
 from reports_admin.models import Activity
 from reports_admin.reports import services
@@ -39,7 +40,7 @@ def test_each_action_writes_one_entry_with_its_outcome(client_connected, user, s
     assert entries() == [("connected", "", "", "accepted")]
     Activity.objects.all().delete()
 
-    client_connected.post(reverse("reports:create", args=["demo", "demo"]), CREATE_FORM)
+    client_connected.post(reverse("reports:create", args=["demo"]), CREATE_FORM)
     [created] = [r for r in simulator.state.reports if r.name == "Activity check"]
     edit_url = reverse("reports:edit", args=["demo", created.id])
     client_connected.post(
@@ -54,7 +55,7 @@ def test_each_action_writes_one_entry_with_its_outcome(client_connected, user, s
     b"".join(response.streaming_content)
     delete_url = reverse("reports:delete", args=["demo", created.id])
     client_connected.post(delete_url, shown_version(client_connected, delete_url))
-    client_connected.post(reverse("connection_disconnect", args=["demo", "demo"]))
+    client_connected.post(reverse("connection_disconnect", args=["demo"]))
 
     assert entries() == [
         ("created", created.id, "Activity check", "accepted"),
@@ -130,12 +131,14 @@ def test_services_write_the_entries_not_the_views(user_connected, simulator):
         report_type_id=stored.report_type_id,
         added=None,
     )
-    services.report_delete(connection=connection_get(user=user_connected), report=report)
+    services.report_delete(
+        connection=connection_get(user=user_connected, company="demo"), report=report
+    )
     assert entries()[-1] == ("deleted", stored.id, stored.name, "accepted")
 
 
 def test_nothing_secret_is_stored(client_connected, user, simulator):
-    connection = connection_get(user=user)
+    connection = connection_get(user=user, company="demo")
     secrets = [connection.access_token, connection.refresh_token, "wrong-password-xyz"]
     report = simulator.state.reports[0]
     values = [value for _, value in report.pairs()]
@@ -145,7 +148,7 @@ def test_nothing_secret_is_stored(client_connected, user, simulator):
         reverse("reports:download", args=["demo", report.id]), {"format": "csv"}
     )
     contents = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1]
-    b"".join(client_connected.post(reverse("reports:run_download", args=["demo", "demo"]), CREATE_FORM))
+    b"".join(client_connected.post(reverse("reports:run_download", args=["demo"]), CREATE_FORM))
     client_connected.post(
         reverse("connection_sign_in"),
         {
@@ -171,9 +174,15 @@ def people(django_user_model):
     staff = django_user_model.objects.create_user(
         "sara", password="sara-password-123", is_staff=True
     )
-    activity_record(user=anna, action=Activity.Action.SENT, report_id="1", report_name="A")
-    activity_record(user=anna, action=Activity.Action.DELETED, report_id="2", report_name="B")
-    activity_record(user=bo, action=Activity.Action.SENT, report_id="3", report_name="C")
+    for person in (anna, bo):
+        connection = WeblinkConnection(user=person, company="demo")
+        connection.set_tokens(access_token=f"{person.username}-token")
+        connection.save()
+    entries = [(anna, "sent", "1", "A"), (anna, "deleted", "2", "B"), (bo, "sent", "3", "C")]
+    for person, action, report_id, name in entries:
+        activity_record(
+            user=person, company="demo", action=action, report_id=report_id, report_name=name
+        )
     return anna, bo, staff
 
 
@@ -247,6 +256,7 @@ def test_the_page_leads_with_the_outcome_and_links_to_the_report(client, people)
     anna, _, _ = people
     activity_record(
         user=anna,
+        company="demo",
         action=Activity.Action.SENT,
         report_id="4",
         report_name="D",
@@ -292,7 +302,7 @@ def test_the_dashboards_own_messages_are_shown_in_the_readers_language(
         report_type_id=stored.report_type_id,
         added=None,
     )
-    connection = connection_get(user=user)
+    connection = connection_get(user=user, company="demo")
     connection.state = WeblinkConnection.State.EXPIRED
     connection.save()
     with translation.override("en"), pytest.raises(NotConnected):

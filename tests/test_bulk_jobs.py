@@ -4,6 +4,7 @@
 import pytest
 from django.core.cache import cache
 
+from reports_admin.connection.models import WeblinkConnection
 from reports_admin.reports import bulk_jobs
 from reports_admin.reports.models import BulkJob, BulkJobItem
 from reports_admin.reports.snapshot import snapshot_get
@@ -14,12 +15,16 @@ Outcome = BulkJobItem.Outcome
 
 def _draft(user, action, reports, **params) -> BulkJob:
     return bulk_jobs.bulk_job_draft(
-        owner=user, connection=user.weblink_connection, action=action, reports=reports, **params
+        owner=user,
+        connection=user.weblink_connections.get(),
+        action=action,
+        reports=reports,
+        **params,
     )
 
 
 def _reports(user, count=None, **where):
-    reports = snapshot_get(connection=user.weblink_connection).reports
+    reports = snapshot_get(connection=user.weblink_connections.get()).reports
     chosen = [r for r in reports if all(getattr(r, k) == v for k, v in where.items())]
     return chosen[:count]
 
@@ -74,7 +79,9 @@ def test_a_double_posted_confirmation_starts_one_job(
     job = _draft(user_connected, BulkJob.Action.PAUSE, _reports(user_connected, 2, active=True))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key})
-        second = client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key}, follow=True)
+        second = client_connected.post(
+            "/c/demo/reports/jobs/confirm/", {"key": job.key}, follow=True
+        )
     assert len(callbacks) == 1
     assert "started already" in second.content.decode()
     job.refresh_from_db()
@@ -116,7 +123,9 @@ def test_delete_and_send_above_50_ask_for_the_number(
 ):
     job = _draft(user_connected, BulkJob.Action.DELETE, _reports(user_connected, 1) * 51)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        refused = client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key, "count": "50"})
+        refused = client_connected.post(
+            "/c/demo/reports/jobs/confirm/", {"key": job.key, "count": "50"}
+        )
     assert refused.status_code == 400
     assert "Type the number of reports, 51" in refused.content.decode()
     assert not callbacks
@@ -129,7 +138,7 @@ def test_429_fails_the_report_and_the_next_call_waits(
 ):
     reports = _reports(user_connected, 2, active=True)
     job = _draft(user_connected, BulkJob.Action.PAUSE, reports)
-    snapshot_get(connection=user_connected.weblink_connection)
+    snapshot_get(connection=user_connected.weblink_connections.get())
     waits = []
     monkeypatch.setattr(bulk_jobs.time, "sleep", waits.append)
     simulator.faults.configure(
@@ -166,6 +175,10 @@ def test_401_stops_the_job_until_the_person_connects_again(
 def test_only_the_owner_and_staff_see_a_job(client, user_connected, django_user_model):
     job = _draft(user_connected, BulkJob.Action.PAUSE, _reports(user_connected, 1))
     other = django_user_model.objects.create_user("bo", password="bo-password-123")
+    # Connected to the same company, so only the job's owner tells them apart.
+    connection = WeblinkConnection(user=other, company="demo")
+    connection.set_tokens(access_token="bo-token")
+    connection.save()
     client.force_login(other)
     assert client.get(f"/c/demo/reports/jobs/{job.pk}/").status_code == 404
     other.is_staff = True
@@ -180,7 +193,9 @@ def test_a_running_job_page_polls_and_a_finished_one_stops(client_connected, use
     assert 'hx-trigger="every 2s"' in page.content.decode()
     assert "<html" not in page.content.decode()
     BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.FINISHED)
-    assert "hx-trigger" not in client_connected.get(f"/c/demo/reports/jobs/{job.pk}/").content.decode()
+    assert (
+        "hx-trigger" not in client_connected.get(f"/c/demo/reports/jobs/{job.pk}/").content.decode()
+    )
     activity = client_connected.get("/activity/").content.decode()
     assert f"/c/demo/reports/jobs/{job.pk}/" in activity
 

@@ -68,7 +68,7 @@ def _wait_for(condition, what: str) -> None:
 def _draft(user, action, reports, **params) -> BulkJob:
     return bulk_jobs.bulk_job_draft(
         owner=user,
-        connection=user.weblink_connection,
+        connection=user.weblink_connections.get(),
         action=action,
         reports=reports,
         **params,
@@ -90,7 +90,7 @@ def test_a_confirmed_bulk_pause_runs_in_the_worker(
     active = [r for r in simulator.state.reports if r.active][:3]
     from reports_admin.reports.snapshot import snapshot_get
 
-    snapshot = snapshot_get(connection=user_connected.weblink_connection)
+    snapshot = snapshot_get(connection=user_connected.weblink_connections.get())
     reports = [snapshot.report(r.id) for r in active]
     job = _draft(user_connected, BulkJob.Action.PAUSE, reports)
     response = client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key})
@@ -108,7 +108,7 @@ def test_a_killed_worker_never_repeats_a_call_and_the_lost_report_is_unknown(
     active = [r for r in simulator.state.reports if r.active][:3]
     from reports_admin.reports.snapshot import snapshot_get
 
-    snapshot = snapshot_get(connection=user_connected.weblink_connection)
+    snapshot = snapshot_get(connection=user_connected.weblink_connections.get())
     job = _draft(user_connected, BulkJob.Action.PAUSE, [snapshot.report(r.id) for r in active])
     client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key})
     # Every call takes a second, so the kill lands while the first PATCH is under way.

@@ -150,10 +150,10 @@ def _forms(report_id: str) -> list[tuple[str, dict, dict]]:
                 "token-company": None,
             },
         ),
-        (reverse("reports:create", args=["demo", "demo"]), report_form(), REPORT_BREAKERS),
+        (reverse("reports:create", args=["demo"]), report_form(), REPORT_BREAKERS),
         (reverse("reports:edit", args=["demo", report_id]), report_form(), REPORT_BREAKERS),
         (
-            reverse("reports:run_download", args=["demo", "demo"]),
+            reverse("reports:run_download", args=["demo"]),
             report_form(),
             {"interval": REPORT_BREAKERS["interval"], "arg-format": REPORT_BREAKERS["arg-format"]},
         ),

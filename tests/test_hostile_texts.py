@@ -22,16 +22,16 @@ def _pages(simulator) -> list[str]:
     for report in simulator.state.reports:
         first_of_type.setdefault(report.report_type_id, report.id)
     urls = [
-        reverse("reports:list", args=["demo", "demo"]),
-        reverse("reports:types", args=["demo", "demo"]),
-        reverse("reports:create", args=["demo", "demo"]),
-        reverse("reports:run_download", args=["demo", "demo"]),
+        reverse("reports:list", args=["demo"]),
+        reverse("reports:types", args=["demo"]),
+        reverse("reports:create", args=["demo"]),
+        reverse("reports:run_download", args=["demo"]),
         reverse("connection"),
         reverse("activity"),
     ]
     for report_id in first_of_type.values():
         for name in ("detail", "edit", "duplicate", "download", "delete"):
-            urls.append(reverse(f"reports:{name}", args=[report_id]))
+            urls.append(reverse(f"reports:{name}", args=["demo", report_id]))
     return urls
 
 

@@ -44,13 +44,13 @@ def test_send_keeps_a_good_next(client, simulator, report):
 
 @pytest.mark.parametrize("next_value", BAD_NEXT)
 def test_refresh_with_a_bad_next_goes_to_the_list(client, next_value):
-    response = client.post(reverse("reports:refresh_metadata", args=["demo", "demo"]), {"next": next_value})
+    response = client.post(reverse("reports:refresh_metadata", args=["demo"]), {"next": next_value})
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:list", args=["demo", "demo"])
+    assert response["Location"] == reverse("reports:list", args=["demo"])
 
 
 def test_refresh_keeps_a_good_next(client):
-    response = client.post(reverse("reports:refresh_metadata", args=["demo", "demo"]), {"next": GOOD_NEXT})
+    response = client.post(reverse("reports:refresh_metadata", args=["demo"]), {"next": GOOD_NEXT})
     assert response.status_code == 302
     assert response["Location"] == GOOD_NEXT
 

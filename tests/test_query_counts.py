@@ -26,7 +26,9 @@ def warm_page_queries(client, url):
 
 
 def test_a_warm_new_report_page_reads_the_connection_once(client_connected, simulator):
-    response, queries = warm_page_queries(client_connected, reverse("reports:create", args=["demo", "demo"]))
+    response, queries = warm_page_queries(
+        client_connected, reverse("reports:create", args=["demo"])
+    )
 
     # The page did use the connection: in the layout's badge and for the form's metadata.
     assert response.context["weblink_connection"] is not None
@@ -36,7 +38,7 @@ def test_a_warm_new_report_page_reads_the_connection_once(client_connected, simu
 
 
 def test_a_warm_report_list_reads_the_connection_once(client_connected, simulator):
-    response, queries = warm_page_queries(client_connected, reverse("reports:list", args=["demo", "demo"]))
+    response, queries = warm_page_queries(client_connected, reverse("reports:list", args=["demo"]))
 
     assert response.context["weblink_connection"] is not None
     assert len(response.context["rows"]) > 0

@@ -107,7 +107,9 @@ def test_a_report_deleted_while_the_form_was_open_can_be_created_again(client_co
     page = response.content.decode()
     assert "was deleted on Weblink after the form was shown" in page
     assert 'value="Back again"' in page
-    response = client_connected.post(reverse("reports:create", args=["demo", "demo"]), data | {"report_type": "1"})
+    response = client_connected.post(
+        reverse("reports:create", args=["demo"]), data | {"report_type": "1"}
+    )
     assert response.status_code == 302
     [created] = [r for r in simulator.state.reports if r.name == "Back again"]
     assert created.values("email") == report.values("email")
