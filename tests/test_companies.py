@@ -1,12 +1,10 @@
 """Several Weblink companies per person: each company's pages under /c/<company>/, each call
 with that company's token, and nothing of one company ever shown, cached or acted on under
-another. The second company is a second simulator: calls carrying a token it issued are
-routed to it (the dashboard has one Weblink address; only the token tells companies apart)."""
+another. The second company is a second simulator (tests/support/companies.py)."""
 
 import re
 
 import pytest
-import requests
 from django.urls import reverse
 
 from reports_admin.activity.models import Activity
@@ -18,43 +16,20 @@ from reports_admin.reports.bulk_jobs import bulk_job_draft
 from reports_admin.reports.models import BulkJob
 from reports_admin.reports.sending import report_send_once
 from reports_admin.reports.snapshot import snapshot_get
+from tests.support.companies import second_company
 from tests.support.report_forms import form_data
-from weblink_sim.server import Simulator
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def beta_simulator():
-    """A second simulator, for the company "beta", with its reports renamed "Beta …"."""
-    sim = Simulator()
-    sim.start(host="127.0.0.1", port=0)
-    # Its own names, so a page shows which company it read (the state hands out copies).
-    for report in sim.state._reports.values():
-        report.name = f"Beta {report.name}"
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def two_companies(user_connected, simulator, beta_simulator, monkeypatch):
-    """``user`` connected to "demo" (the simulator) and "beta" (the second simulator)."""
-    beta_tokens = set()
-    real_send = requests.adapters.HTTPAdapter.send
-
-    def route(adapter, request, *args, **kwargs):
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if token in beta_tokens:
-            request.url = request.url.replace(simulator.base_url, beta_simulator.base_url, 1)
-        return real_send(adapter, request, *args, **kwargs)
-
-    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", route)
-    token = beta_simulator.issue_token()
-    beta_tokens.add(token)
-    connection_save_token(user=user_connected, company="beta", token=token)
-    simulator.log.clear()
-    beta_simulator.log.clear()
-    return simulator, beta_simulator
+def two_companies(user_connected, simulator, monkeypatch):
+    """``user`` connected to "demo" (the simulator) and "beta" (a second simulator)."""
+    with second_company(monkeypatch, simulator) as (beta, token):
+        connection_save_token(user=user_connected, company="beta", token=token)
+        simulator.log.clear()
+        beta.log.clear()
+        yield simulator, beta
 
 
 def writes(sim):

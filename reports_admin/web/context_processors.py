@@ -31,11 +31,11 @@ def layout(request: HttpRequest) -> dict:
     # The page's company, from its URL; None on pages of no company (activity, connection).
     connection = request.weblink_connection.get()
     company = connection.company if connection else None
-    nav_company = company or getattr(
-        connection_first(connections, remembered=request.session.get(CURRENT_COMPANY)),
-        "company",
-        None,
+    # The company the navigation leads to: the page's, else the one to show first.
+    nav_connection = connection or connection_first(
+        connections, remembered=request.session.get(CURRENT_COMPANY)
     )
+    nav_company = nav_connection.company if nav_connection else None
     banner = None
     # Not on the connection pages themselves (also when a sign-in there is shown again).
     if not current.startswith("connection"):
@@ -58,6 +58,7 @@ def layout(request: HttpRequest) -> dict:
         "nav_items": nav_items,
         "company": company,
         "weblink_connection": connection,
+        "nav_connection": nav_connection,
         "weblink_connections": [
             {
                 "connection": other,
