@@ -775,7 +775,7 @@ def _grow_active(simulator: SimulatorClient, prefix: str, reports: int, threads:
 def bulk_pause_draft(client: DashboardClient, prefix: str) -> tuple[str, Form]:
     """The list's #bulk form, "pause" for all the active reports that match a search for
     ``prefix``; returns the confirmation page's path and its form (POST it to
-    /reports/jobs/confirm/ to start the job)."""
+    /c/demo/reports/jobs/confirm/ to start the job)."""
     # The list first: it reads the reports (a dropped snapshot again) and sets the CSRF cookie.
     client.page(f"{LIST_PATH}?q={prefix.replace(' ', '+')}&active=1")
     # The form's actions are buttons; Django takes the cookie's secret as the token as well.
