@@ -27,9 +27,9 @@ from bench.html_forms import Form
 from bench.servers import Dashboard, memory_kb, reset_peak_memory
 from weblink_sim import report_files, seed, validation
 
-LIST_PATH = "/reports/"
-CREATE_PATH = "/reports/new/"
-_ROW = re.compile(r"/reports/(\d+)/edit/")
+LIST_PATH = "/c/demo/reports/"
+CREATE_PATH = "/c/demo/reports/new/"
+_ROW = re.compile(r"/c/demo/reports/(\d+)/edit/")
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def api_calls(
     The pages show the snapshot of the company's reports, fresh for the whole run, so they make
     none; the save reads the list afresh first (``list_reads`` list calls), then writes.
     """
-    edit_path = f"/reports/{report_id}/edit/"
+    edit_path = f"/c/demo/reports/{report_id}/edit/"
     warm(client, [LIST_PATH, CREATE_PATH, edit_path], times=20)
 
     def counts(path: str) -> tuple[int, ...]:
@@ -240,7 +240,7 @@ def generator_seconds(body: dict, rows: int) -> float:
 
 
 def download_path(report_id: str) -> str:
-    return f"/reports/{report_id}/download/"
+    return f"/c/demo/reports/{report_id}/download/"
 
 
 def download_available(client: DashboardClient, report_id: str) -> bool:
@@ -630,8 +630,8 @@ def fleet_size(
         pages = [
             ("Report list", LIST_PATH),
             ("Search", f"{LIST_PATH}?q={search.replace(' ', '+')}"),
-            ("Report's page", f"/reports/{report_id}/"),
-            ("Edit form", f"/reports/{report_id}/edit/"),
+            ("Report's page", f"/c/demo/reports/{report_id}/"),
+            ("Edit form", f"/c/demo/reports/{report_id}/edit/"),
         ]
         if report_id not in client.page(pages[1][1]):
             raise RuntimeError(f"The search for {search!r} does not show report {report_id}.")
@@ -695,8 +695,8 @@ def preview(
     """The report page's Preview of a CSV of about ``size`` bytes, against the first rows of
     the same file straight from the simulator, and how much of the file the workers read."""
     body = _download_body(simulator.report(report_id))
-    path = f"/reports/{report_id}/preview/"
-    form = client.form(f"/reports/{report_id}/", "csrfmiddlewaretoken")
+    path = f"/c/demo/reports/{report_id}/preview/"
+    form = client.form(f"/c/demo/reports/{report_id}/", "csrfmiddlewaretoken")
     fields = [(k, v) for k, v in form.fields if k == "csrfmiddlewaretoken"]
     fields.append(("preview_format", "csv"))
 
@@ -776,13 +776,13 @@ def _grow_active(simulator: SimulatorClient, prefix: str, reports: int, threads:
 def bulk_pause_draft(client: DashboardClient, prefix: str) -> tuple[str, Form]:
     """The list's #bulk form, "pause" for all the active reports that match a search for
     ``prefix``; returns the confirmation page's path and its form (POST it to
-    /reports/jobs/confirm/ to start the job)."""
+    /c/demo/reports/jobs/confirm/ to start the job)."""
     # The list first: it reads the reports (a dropped snapshot again) and sets the CSRF cookie.
     client.page(f"{LIST_PATH}?q={prefix.replace(' ', '+')}&active=1")
     # The form's actions are buttons; Django takes the cookie's secret as the token as well.
     token = client.session.cookies["csrftoken"]
     start = client.post(
-        "/reports/bulk/",
+        "/c/demo/reports/bulk/",
         [
             ("csrfmiddlewaretoken", token),
             ("action", "pause"),
@@ -822,7 +822,7 @@ def bulk_pause(
         first = memory_kb(worker_pid, "VmRSS")
         samples = [first]
         began = time.perf_counter()
-        response = client.post("/reports/jobs/confirm/", confirm.fields)
+        response = client.post("/c/demo/reports/jobs/confirm/", confirm.fields)
         if response.status_code != 302:
             raise RuntimeError(f"Confirming the bulk pause answered {response.status_code}.")
         deadline = began + 60 + 2 * reports * (latency + 0.1)

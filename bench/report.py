@@ -278,7 +278,8 @@ def fleet_markdown(f: Fleet) -> str:
             "",
             "How the figures are taken: the simulator is grown to each size through its API "
             "(with no latency, in a few threads), from the smallest size up. A cold list page "
-            f"is `/reports/` loaded just after the snapshot was dropped ({f.how_dropped} run "
+            "is `/c/demo/reports/` loaded just after the snapshot was dropped "
+            f"({f.how_dropped} run "
             "by `manage.py shell` with the dashboard's settings, so the report types stay "
             "cached); it is timed first with no latency (the dashboard's and the simulator's "
             "own time) and then with the simulator's `latency` fault on every API call. Round "
@@ -323,7 +324,7 @@ def preview_markdown(p: Preview) -> str:
             f"| Preview after the first rows | {extra:+.3f} s "
             f"| ≤ {PREVIEW_MAX_EXTRA_SECONDS} s | {_met(extra <= PREVIEW_MAX_EXTRA_SECONDS)} |",
             "",
-            "The report page's Preview (`POST /reports/<id>/preview/`, CSV) of a report the "
+            "The report page's Preview (`POST /c/demo/reports/<id>/preview/`, CSV) of a report the "
             "simulator makes about 500 MB long, through gunicorn, against the first 64 KB of the "
             "same file asked straight from the simulator (more than the 200 rows shown). The "
             "preview also reads the report list afresh (a POST acts on the report as Weblink "
@@ -454,7 +455,7 @@ def profile_markdown(s: ProfileSection) -> str:
             f"{p.reports:,} reports, the list page is loaded until every worker has the "
             "snapshot, and the overhead is measured as in row 1 above. Then `manage.py shell`, "
             "with the dashboard's settings, database and shared cache, sends "
-            f"`/reports/?per_page={p.rows}` through Django's test client (the benchmark's "
+            f"`/c/demo/reports/?per_page={p.rows}` through Django's test client (the benchmark's "
             f"signed-in session cookie) {p.runs} times to warm its own process, {p.runs} times "
             f"timed with each part above timed on its own, and {p.runs} times under cProfile. "
             "Figures are per page. The simplest honest way: a profiler inside a gunicorn worker "
@@ -538,13 +539,13 @@ def markdown(results: Results) -> str:
             "",
             "## How each figure is taken",
             "",
-            "1. A signed-in person's keep-alive session loads `/reports/?per_page=N`, in turn "
-            "with the same list call (`GET /company/report?limit=N&limit_from=0`, bearer token "
-            "from the simulator's sign-in) made straight to the simulator; both are warmed "
+            "1. A signed-in person's keep-alive session loads `/c/demo/reports/?per_page=N`, in "
+            "turn with the same list call (`GET /company/report?limit=N&limit_from=0`, bearer "
+            "token from the simulator's sign-in) made straight to the simulator; both are warmed "
             "first. Times are measured by the client, body included. The difference is of the "
-            "medians (and of the p95s); the ratio is of the medians. CPU a page is the "
-            "workers' user and system time over the runs, divided by the runs: it changes "
-            "little when other work slows the machine, unlike the times.",
+            "medians (and of the p95s); the ratio is of the medians. CPU a page is the workers' "
+            "user and system time over the runs, divided by the runs: it changes little when other"
+            " work slows the machine, unlike the times.",
             "2. Requests counted by the simulator (`/_sim/stats`) around each page, each "
             "loaded on a new connection after every page has been loaded 20 times, so that "
             "every gunicorn worker has its cache warm. The pages show the snapshot of the "
@@ -572,11 +573,12 @@ def markdown(results: Results) -> str:
             "4. The simulator's `latency` fault delays every API call. The list page no "
             "longer asks Weblink (it shows the snapshot), so it cannot show how the dashboard "
             "copes with a slow Weblink; a download does, on every request: the report page's "
-            "download form (`POST /reports/<id>/download/`, `format=csv`) reads the list "
+            "download form (`POST /c/demo/reports/<id>/download/`, `format=csv`) reads the list "
             "afresh (the first page alone, the rest a few at a time) and then has Weblink make "
             "the file, which is kept small (the simulator's download rows set low), so that "
             "the time is the waiting on Weblink rather than bytes. Refresh (`POST "
-            "/reports/read-again/`) was not taken: Refreshes at the same time share one read "
+            "/c/demo/reports/read-again/`) was not taken: Refreshes at the same time share one "
+            "read "
             "of the list (only one process reads it; the others answer at once with the last "
             "snapshot), so most would not ask Weblink at all. The direct figure is the same "
             "calls made straight to the simulator, one client, with the same latency (median "

@@ -47,7 +47,7 @@ from bench.servers import ROOT, Stack, free_port
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 REPORT_ID = "2583"  # the simulator's first seeded report
-PAGES = ["/reports/", f"/reports/{REPORT_ID}/"]
+PAGES = ["/c/demo/reports/", f"/c/demo/reports/{REPORT_ID}/"]
 RATE = 20  # requests a second, over all the load threads
 LOAD_THREADS = 4
 SEND_EVERY = 1.0  # seconds
@@ -212,7 +212,7 @@ def _bulk_pause_start(client: DashboardClient, simulator: SimulatorClient) -> st
     down from then on; returns the job page's path."""
     job_path, confirm = bulk_pause_draft(client, BULK_PREFIX)
     simulator.set_faults(latency=BULK_LATENCY)
-    response = client.post("/reports/jobs/confirm/", confirm.fields)
+    response = client.post("/c/demo/reports/jobs/confirm/", confirm.fields)
     if response.status_code != 302:
         raise AssertionError(f"confirming the bulk pause answered {response.status_code}")
     return job_path
@@ -330,7 +330,7 @@ def _load(client: DashboardClient, figures: Figures, stop: threading.Event) -> N
 
 def _send_now(client: DashboardClient, figures: Figures, stop: threading.Event) -> None:
     """The confirmation form, then its POST; the page it leads to says sent or refused."""
-    path = f"/reports/{REPORT_ID}/send/"
+    path = f"/c/demo/reports/{REPORT_ID}/send/"
     while not stop.wait(SEND_EVERY):
         started = time.monotonic()
         try:
@@ -356,7 +356,7 @@ class _Download(threading.Thread):
         self.name = name
         self.received = 0
         self.outcome = ""  # "complete", or "failed visibly: ..." (the client saw an error)
-        path = f"/reports/{REPORT_ID}/download/"
+        path = f"/c/demo/reports/{REPORT_ID}/download/"
         form = client.form(path, "format")
         form.replace("format", "csv")
         self.response = client.post(path, form.fields, stream=True, timeout=SLOWEST_ALLOWED)

@@ -31,11 +31,20 @@ class WeblinkConnectionAdmin(admin.ModelAdmin):
 class ActivityAdmin(admin.ModelAdmin):
     """The activity log, to read only: entries are written by the dashboard's services."""
 
-    list_display = ("at", "username", "action", "report_name", "report_id", "outcome")
-    list_filter = ("action", "at")
-    search_fields = ("username", "report_name", "report_id")
+    list_display = ("at", "username", "company", "action", "report_name", "report_id", "outcome")
+    list_filter = ("action", "company", "at")
+    search_fields = ("username", "company", "report_name", "report_id")
     date_hierarchy = "at"
-    fields = ("at", "user", "username", "action", "report_id", "report_name", "outcome")
+    fields = (
+        "at",
+        "user",
+        "username",
+        "company",
+        "action",
+        "report_id",
+        "report_name",
+        "outcome",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

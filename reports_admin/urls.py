@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from reports_admin.activity import views as activity
 from reports_admin.connection import views as connection
@@ -15,7 +14,7 @@ from reports_admin.reports.views import (
     restoring,
     sending,
 )
-from reports_admin.web import two_factor
+from reports_admin.web import companies, two_factor
 
 report_patterns = [
     path("", pages.report_list, name="list"),
@@ -42,13 +41,30 @@ report_patterns = [
     path("<int:report_id>/active/", pages.report_set_active, name="active"),
 ]
 
-urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="reports:list"), name="home"),
+# Everything of one company: its name is in every URL (and every form's action), so two tabs
+# on two companies never act on the wrong one. WeblinkConnectionMiddleware takes it out of the
+# view's arguments; reverse these with the company first: reverse("reports:detail",
+# args=[company, report_id]).
+company_patterns = [
+    path("", companies.company_home, name="company_home"),
     path("reports/", include((report_patterns, "reports"))),
     path("recipients/", recipients.recipient_list, name="recipients"),
     path("recipients/change/", recipients.recipient_change, name="recipients_change"),
-    path("activity/", activity.activity_list, name="activity"),
     path("activity/<int:entry_id>/restore/", restoring.activity_restore, name="activity_restore"),
+    path("connection/test/", connection.connection_test, name="connection_test"),
+    path("connection/disconnect/", connection.connection_disconnect, name="connection_disconnect"),
+]
+
+urlpatterns = [
+    path("", companies.home, name="home"),
+    path("c/<str:company>/", include(company_patterns)),
+    # The URLs from before companies: the same page under the person's company, or a chooser.
+    path("reports/", companies.company_choose),
+    path("reports/<path:rest>", companies.company_choose),
+    path("recipients/", companies.company_choose),
+    path("recipients/<path:rest>", companies.company_choose),
+    path("activity/<int:entry_id>/restore/", companies.company_choose),
+    path("activity/", activity.activity_list, name="activity"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -62,6 +78,4 @@ urlpatterns = [
     path("connection/", connection.connection_page, name="connection"),
     path("connection/sign-in/", connection.connection_sign_in, name="connection_sign_in"),
     path("connection/token/", connection.connection_save_token, name="connection_token"),
-    path("connection/test/", connection.connection_test, name="connection_test"),
-    path("connection/disconnect/", connection.connection_disconnect, name="connection_disconnect"),
 ]

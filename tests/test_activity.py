@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from reports_admin.activity.selectors import activity_list
 from reports_admin.activity.services import activity_record
+from reports_admin.connection.models import WeblinkConnection
 from reports_admin.connection.selectors import connection_get
 from reports_admin.models import Activity
 from reports_admin.reports import services
@@ -39,22 +40,22 @@ def test_each_action_writes_one_entry_with_its_outcome(client_connected, user, s
     assert entries() == [("connected", "", "", "accepted")]
     Activity.objects.all().delete()
 
-    client_connected.post(reverse("reports:create"), CREATE_FORM)
+    client_connected.post(reverse("reports:create", args=["demo"]), CREATE_FORM)
     [created] = [r for r in simulator.state.reports if r.name == "Activity check"]
-    edit_url = reverse("reports:edit", args=[created.id])
+    edit_url = reverse("reports:edit", args=["demo", created.id])
     client_connected.post(
         edit_url,
         {**CREATE_FORM, "name": "Activity renamed"} | shown_version(client_connected, edit_url),
     )
-    key = client_connected.get(reverse("reports:send", args=[created.id])).context["key"]
-    client_connected.post(reverse("reports:send", args=[created.id]), {"key": key})
+    key = client_connected.get(reverse("reports:send", args=["demo", created.id])).context["key"]
+    client_connected.post(reverse("reports:send", args=["demo", created.id]), {"key": key})
     response = client_connected.post(
-        reverse("reports:download", args=[created.id]), {"format": "csv"}
+        reverse("reports:download", args=["demo", created.id]), {"format": "csv"}
     )
     b"".join(response.streaming_content)
-    delete_url = reverse("reports:delete", args=[created.id])
+    delete_url = reverse("reports:delete", args=["demo", created.id])
     client_connected.post(delete_url, shown_version(client_connected, delete_url))
-    client_connected.post(reverse("connection_disconnect"))
+    client_connected.post(reverse("connection_disconnect", args=["demo"]))
 
     assert entries() == [
         ("created", created.id, "Activity check", "accepted"),
@@ -70,16 +71,16 @@ def test_each_action_writes_one_entry_with_its_outcome(client_connected, user, s
 def test_failures_are_written_with_the_message_shown(client_connected, simulator):
     Activity.objects.all().delete()
     report = simulator.state.reports[0]
-    delete_url = reverse("reports:delete", args=[report.id])
+    delete_url = reverse("reports:delete", args=["demo", report.id])
     version = shown_version(client_connected, delete_url)
     simulator.faults.status = 500
     simulator.faults.status_path_prefix = "/company/report/"
     message = "Weblink is not available right now (status 500). Try again in a moment."
 
     client_connected.post(delete_url, version)
-    key = client_connected.get(reverse("reports:send", args=[report.id])).context["key"]
-    client_connected.post(reverse("reports:send", args=[report.id]), {"key": key})
-    client_connected.post(reverse("reports:download", args=[report.id]), {"format": "pdf"})
+    key = client_connected.get(reverse("reports:send", args=["demo", report.id])).context["key"]
+    client_connected.post(reverse("reports:send", args=["demo", report.id]), {"key": key})
+    client_connected.post(reverse("reports:download", args=["demo", report.id]), {"format": "pdf"})
 
     assert entries() == [
         ("deleted", report.id, report.name, message),
@@ -93,11 +94,11 @@ def test_a_send_held_back_by_the_cooloff_is_written_and_a_reused_key_is_not(
 ):
     report = simulator.state.reports[0]
     keys = [
-        client_connected.get(reverse("reports:send", args=[report.id])).context["key"]
+        client_connected.get(reverse("reports:send", args=["demo", report.id])).context["key"]
         for _ in range(2)
     ]
     for key in [keys[0], keys[0], keys[1]]:
-        client_connected.post(reverse("reports:send", args=[report.id]), {"key": key})
+        client_connected.post(reverse("reports:send", args=["demo", report.id]), {"key": key})
     sent = Activity.objects.filter(action="sent").order_by("id")
     assert [entry.accepted for entry in sent] == [True, False]
     assert "was already sent a moment ago" in sent[1].outcome
@@ -130,22 +131,24 @@ def test_services_write_the_entries_not_the_views(user_connected, simulator):
         report_type_id=stored.report_type_id,
         added=None,
     )
-    services.report_delete(connection=connection_get(user=user_connected), report=report)
+    services.report_delete(
+        connection=connection_get(user=user_connected, company="demo"), report=report
+    )
     assert entries()[-1] == ("deleted", stored.id, stored.name, "accepted")
 
 
 def test_nothing_secret_is_stored(client_connected, user, simulator):
-    connection = connection_get(user=user)
+    connection = connection_get(user=user, company="demo")
     secrets = [connection.access_token, connection.refresh_token, "wrong-password-xyz"]
     report = simulator.state.reports[0]
     values = [value for _, value in report.pairs()]
-    key = client_connected.get(reverse("reports:send", args=[report.id])).context["key"]
-    client_connected.post(reverse("reports:send", args=[report.id]), {"key": key})
+    key = client_connected.get(reverse("reports:send", args=["demo", report.id])).context["key"]
+    client_connected.post(reverse("reports:send", args=["demo", report.id]), {"key": key})
     response = client_connected.post(
-        reverse("reports:download", args=[report.id]), {"format": "csv"}
+        reverse("reports:download", args=["demo", report.id]), {"format": "csv"}
     )
     contents = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1]
-    b"".join(client_connected.post(reverse("reports:run_download"), CREATE_FORM))
+    b"".join(client_connected.post(reverse("reports:run_download", args=["demo"]), CREATE_FORM))
     client_connected.post(
         reverse("connection_sign_in"),
         {
@@ -171,9 +174,15 @@ def people(django_user_model):
     staff = django_user_model.objects.create_user(
         "sara", password="sara-password-123", is_staff=True
     )
-    activity_record(user=anna, action=Activity.Action.SENT, report_id="1", report_name="A")
-    activity_record(user=anna, action=Activity.Action.DELETED, report_id="2", report_name="B")
-    activity_record(user=bo, action=Activity.Action.SENT, report_id="3", report_name="C")
+    for person in (anna, bo):
+        connection = WeblinkConnection(user=person, company="demo")
+        connection.set_tokens(access_token=f"{person.username}-token")
+        connection.save()
+    entries = [(anna, "sent", "1", "A"), (anna, "deleted", "2", "B"), (bo, "sent", "3", "C")]
+    for person, action, report_id, name in entries:
+        activity_record(
+            user=person, company="demo", action=action, report_id=report_id, report_name=name
+        )
     return anna, bo, staff
 
 
@@ -247,6 +256,7 @@ def test_the_page_leads_with_the_outcome_and_links_to_the_report(client, people)
     anna, _, _ = people
     activity_record(
         user=anna,
+        company="demo",
         action=Activity.Action.SENT,
         report_id="4",
         report_name="D",
@@ -256,10 +266,10 @@ def test_the_page_leads_with_the_outcome_and_links_to_the_report(client, people)
     page = client.get(reverse("activity")).content.decode()
     row = page[page.index("Failed: send") :]
     assert row.index("Failed: send") < row.index("Not sent: Weblink") < row.index(">D</a>")
-    assert f'<a href="{reverse("reports:detail", args=["4"])}">D</a>' in page
+    assert f'<a href="{reverse("reports:detail", args=["demo", "4"])}">D</a>' in page
     assert "Done: send" in page
     # A deleted report has no page to link to.
-    assert f'href="{reverse("reports:detail", args=["2"])}"' not in page
+    assert f'href="{reverse("reports:detail", args=["demo", "2"])}"' not in page
 
 
 def test_dates_have_one_format_on_every_page(client, people, settings):
@@ -292,7 +302,7 @@ def test_the_dashboards_own_messages_are_shown_in_the_readers_language(
         report_type_id=stored.report_type_id,
         added=None,
     )
-    connection = connection_get(user=user)
+    connection = connection_get(user=user, company="demo")
     connection.state = WeblinkConnection.State.EXPIRED
     connection.save()
     with translation.override("en"), pytest.raises(NotConnected):

@@ -4,6 +4,7 @@
 import pytest
 from django.core.cache import cache
 
+from reports_admin.connection.models import WeblinkConnection
 from reports_admin.reports import bulk_jobs
 from reports_admin.reports.models import BulkJob, BulkJobItem
 from reports_admin.reports.snapshot import snapshot_get
@@ -14,19 +15,23 @@ Outcome = BulkJobItem.Outcome
 
 def _draft(user, action, reports, **params) -> BulkJob:
     return bulk_jobs.bulk_job_draft(
-        owner=user, connection=user.weblink_connection, action=action, reports=reports, **params
+        owner=user,
+        connection=user.weblink_connections.get(),
+        action=action,
+        reports=reports,
+        **params,
     )
 
 
 def _reports(user, count=None, **where):
-    reports = snapshot_get(connection=user.weblink_connection).reports
+    reports = snapshot_get(connection=user.weblink_connections.get()).reports
     chosen = [r for r in reports if all(getattr(r, k) == v for k, v in where.items())]
     return chosen[:count]
 
 
 def _confirm_and_run(client, job, django_capture_on_commit_callbacks, **extra):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post("/reports/jobs/confirm/", {"key": job.key, **extra})
+        response = client.post("/c/demo/reports/jobs/confirm/", {"key": job.key, **extra})
     bulk_jobs.bulk_job_run(job.pk)
     job.refresh_from_db()
     return response, callbacks
@@ -35,7 +40,7 @@ def _confirm_and_run(client, job, django_capture_on_commit_callbacks, **extra):
 def test_the_list_form_shows_a_confirmation_naming_every_report(client_connected, user_connected):
     chosen = _reports(user_connected, 2)
     response = client_connected.post(
-        "/reports/bulk/", {"action": "pause", "report": [r.id for r in chosen]}
+        "/c/demo/reports/bulk/", {"action": "pause", "report": [r.id for r in chosen]}
     )
     assert response.status_code == 302
     page = client_connected.get(response["Location"]).content.decode()
@@ -47,7 +52,7 @@ def test_the_list_form_shows_a_confirmation_naming_every_report(client_connected
 def test_all_matching_takes_the_filters_not_the_page(client_connected, user_connected):
     paused = _reports(user_connected, active=False)
     response = client_connected.post(
-        "/reports/bulk/", {"action": "activate", "all_matching": "1", "active": "0"}
+        "/c/demo/reports/bulk/", {"action": "activate", "all_matching": "1", "active": "0"}
     )
     assert response.status_code == 302
     job = BulkJob.objects.get()
@@ -57,7 +62,7 @@ def test_all_matching_takes_the_filters_not_the_page(client_connected, user_conn
 def test_a_bad_address_is_asked_again_with_the_selection_kept(client_connected, user_connected):
     chosen = _reports(user_connected, 1)
     response = client_connected.post(
-        "/reports/bulk/",
+        "/c/demo/reports/bulk/",
         {"action": "add_recipient", "address": "not-an-address", "report": chosen[0].id},
     )
     assert response.status_code == 400
@@ -73,8 +78,10 @@ def test_a_double_posted_confirmation_starts_one_job(
 ):
     job = _draft(user_connected, BulkJob.Action.PAUSE, _reports(user_connected, 2, active=True))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client_connected.post("/reports/jobs/confirm/", {"key": job.key})
-        second = client_connected.post("/reports/jobs/confirm/", {"key": job.key}, follow=True)
+        client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key})
+        second = client_connected.post(
+            "/c/demo/reports/jobs/confirm/", {"key": job.key}, follow=True
+        )
     assert len(callbacks) == 1
     assert "started already" in second.content.decode()
     job.refresh_from_db()
@@ -102,7 +109,7 @@ def test_bulk_send_skips_a_report_in_cool_off(
     client_connected, user_connected, simulator, django_capture_on_commit_callbacks
 ):
     reports = _reports(user_connected, 2)
-    client_connected.post(f"/reports/{reports[0].id}/send/", {"key": "k" * 32})
+    client_connected.post(f"/c/demo/reports/{reports[0].id}/send/", {"key": "k" * 32})
     job = _draft(user_connected, BulkJob.Action.SEND, reports)
     _confirm_and_run(client_connected, job, django_capture_on_commit_callbacks)
     first, second = job.items.order_by("pk")
@@ -116,7 +123,9 @@ def test_delete_and_send_above_50_ask_for_the_number(
 ):
     job = _draft(user_connected, BulkJob.Action.DELETE, _reports(user_connected, 1) * 51)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        refused = client_connected.post("/reports/jobs/confirm/", {"key": job.key, "count": "50"})
+        refused = client_connected.post(
+            "/c/demo/reports/jobs/confirm/", {"key": job.key, "count": "50"}
+        )
     assert refused.status_code == 400
     assert "Type the number of reports, 51" in refused.content.decode()
     assert not callbacks
@@ -129,7 +138,7 @@ def test_429_fails_the_report_and_the_next_call_waits(
 ):
     reports = _reports(user_connected, 2, active=True)
     job = _draft(user_connected, BulkJob.Action.PAUSE, reports)
-    snapshot_get(connection=user_connected.weblink_connection)
+    snapshot_get(connection=user_connected.weblink_connections.get())
     waits = []
     monkeypatch.setattr(bulk_jobs.time, "sleep", waits.append)
     simulator.faults.configure(
@@ -166,23 +175,29 @@ def test_401_stops_the_job_until_the_person_connects_again(
 def test_only_the_owner_and_staff_see_a_job(client, user_connected, django_user_model):
     job = _draft(user_connected, BulkJob.Action.PAUSE, _reports(user_connected, 1))
     other = django_user_model.objects.create_user("bo", password="bo-password-123")
+    # Connected to the same company, so only the job's owner tells them apart.
+    connection = WeblinkConnection(user=other, company="demo")
+    connection.set_tokens(access_token="bo-token")
+    connection.save()
     client.force_login(other)
-    assert client.get(f"/reports/jobs/{job.pk}/").status_code == 404
+    assert client.get(f"/c/demo/reports/jobs/{job.pk}/").status_code == 404
     other.is_staff = True
     other.save()
-    assert client.get(f"/reports/jobs/{job.pk}/").status_code == 200
+    assert client.get(f"/c/demo/reports/jobs/{job.pk}/").status_code == 200
 
 
 def test_a_running_job_page_polls_and_a_finished_one_stops(client_connected, user_connected):
     job = _draft(user_connected, BulkJob.Action.PAUSE, _reports(user_connected, 1))
     BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.RUNNING)
-    page = client_connected.get(f"/reports/jobs/{job.pk}/", headers={"HX-Request": "true"})
+    page = client_connected.get(f"/c/demo/reports/jobs/{job.pk}/", headers={"HX-Request": "true"})
     assert 'hx-trigger="every 2s"' in page.content.decode()
     assert "<html" not in page.content.decode()
     BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.FINISHED)
-    assert "hx-trigger" not in client_connected.get(f"/reports/jobs/{job.pk}/").content.decode()
+    assert (
+        "hx-trigger" not in client_connected.get(f"/c/demo/reports/jobs/{job.pk}/").content.decode()
+    )
     activity = client_connected.get("/activity/").content.decode()
-    assert f"/reports/jobs/{job.pk}/" in activity
+    assert f"/c/demo/reports/jobs/{job.pk}/" in activity
 
 
 def test_replace_everywhere_previews_then_patches_and_skips_the_successors(
@@ -193,10 +208,10 @@ def test_replace_everywhere_previews_then_patches_and_skips_the_successors(
         simulator.state.add_argument(report.id, "email", "Leaver@Example.com")
     simulator.state.add_argument(reports[2].id, "email", "heir@example.com")
     cache.clear()
-    listing = client_connected.get("/recipients/?q=leaver").content.decode()
+    listing = client_connected.get("/c/demo/recipients/?q=leaver").content.decode()
     assert "Leaver@Example.com" in listing and "3 reports" in listing
     response = client_connected.post(
-        "/recipients/change/",
+        "/c/demo/recipients/change/",
         {
             "action": "replace_recipient",
             "address": "leaver@example.com",
@@ -217,7 +232,7 @@ def test_replace_everywhere_previews_then_patches_and_skips_the_successors(
 def test_replace_everywhere_checks_the_new_address(client_connected, user_connected):
     address = _reports(user_connected, 1)[0].recipients[0]
     response = client_connected.post(
-        "/recipients/change/",
+        "/c/demo/recipients/change/",
         {"action": "replace_recipient", "address": address, "new_address": "nope@"},
     )
     assert response.status_code == 400
@@ -231,7 +246,7 @@ def test_remove_everywhere_never_leaves_a_report_without_a_recipient(
     alone = next(r for r in _reports(user_connected) if len(r.recipients) == 1)
     address = alone.recipients[0]
     client_connected.post(
-        "/recipients/change/", {"action": "remove_recipient", "address": address.upper()}
+        "/c/demo/recipients/change/", {"action": "remove_recipient", "address": address.upper()}
     )
     item = BulkJob.objects.get().items.get(report_id=alone.id)
     assert item.outcome == Outcome.SKIPPED and "without a recipient" in item.reason

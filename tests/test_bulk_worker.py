@@ -68,7 +68,7 @@ def _wait_for(condition, what: str) -> None:
 def _draft(user, action, reports, **params) -> BulkJob:
     return bulk_jobs.bulk_job_draft(
         owner=user,
-        connection=user.weblink_connection,
+        connection=user.weblink_connections.get(),
         action=action,
         reports=reports,
         **params,
@@ -90,10 +90,10 @@ def test_a_confirmed_bulk_pause_runs_in_the_worker(
     active = [r for r in simulator.state.reports if r.active][:3]
     from reports_admin.reports.snapshot import snapshot_get
 
-    snapshot = snapshot_get(connection=user_connected.weblink_connection)
+    snapshot = snapshot_get(connection=user_connected.weblink_connections.get())
     reports = [snapshot.report(r.id) for r in active]
     job = _draft(user_connected, BulkJob.Action.PAUSE, reports)
-    response = client_connected.post("/reports/jobs/confirm/", {"key": job.key})
+    response = client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key})
     assert response.status_code == 302
     start_worker()
     _wait_for(lambda: _finished(job), "the job to finish")
@@ -108,9 +108,9 @@ def test_a_killed_worker_never_repeats_a_call_and_the_lost_report_is_unknown(
     active = [r for r in simulator.state.reports if r.active][:3]
     from reports_admin.reports.snapshot import snapshot_get
 
-    snapshot = snapshot_get(connection=user_connected.weblink_connection)
+    snapshot = snapshot_get(connection=user_connected.weblink_connections.get())
     job = _draft(user_connected, BulkJob.Action.PAUSE, [snapshot.report(r.id) for r in active])
-    client_connected.post("/reports/jobs/confirm/", {"key": job.key})
+    client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key})
     # Every call takes a second, so the kill lands while the first PATCH is under way.
     simulator.faults.latency = 1.0
     first = job.items.order_by("pk").first()
@@ -137,7 +137,7 @@ def test_a_killed_worker_never_repeats_a_call_and_the_lost_report_is_unknown(
     assert patches[f"/company/report/{active[0].id}"] <= 1
     assert patches[f"/company/report/{active[1].id}"] == 1
     assert patches[f"/company/report/{active[2].id}"] == 1
-    page = client_connected.get(f"/reports/jobs/{job.pk}/").content.decode()
+    page = client_connected.get(f"/c/demo/reports/jobs/{job.pk}/").content.decode()
     assert "Outcome unknown" in page
 
 
@@ -168,11 +168,11 @@ def test_a_resumed_import_finds_the_report_its_killed_worker_created_and_never_c
     }
     job = packs.import_draft(
         owner=user_connected,
-        connection=user_connected.weblink_connection,
+        connection=user_connected.weblink_connections.get(),
         pack=packs.pack_parse(packs.pack_dumps(pack)),
     )
     chosen = list(job.items.values_list("pk", flat=True))
-    client_connected.post("/reports/import/confirm/", {"key": job.key, "item": chosen})
+    client_connected.post("/c/demo/reports/import/confirm/", {"key": job.key, "item": chosen})
 
     def creates() -> list:
         return [r for r in simulator.requests if r.method == "POST" and r.path == "/company/report"]

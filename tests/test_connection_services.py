@@ -34,7 +34,7 @@ def test_sign_in_stores_the_tokens_encrypted_and_records_it(user, simulator, web
     connection = connection_sign_in(user=user, **DEMO)
 
     row = stored_row(user)
-    token = connection_get(user=user).access_token
+    token = connection_get(user=user, company="demo").access_token
     assert simulator.tokens.user_for(token) == "admin"  # a token Weblink handed out
     assert row["access_token_ciphertext"].startswith("v2:")
     assert token not in row["access_token_ciphertext"]
@@ -65,9 +65,9 @@ def test_a_wrong_password_is_rejected_and_stores_nothing(user, simulator, weblin
 
 
 def test_signing_in_again_replaces_the_tokens_in_the_same_row(user_connected, simulator):
-    first = connection_get(user=user_connected)
+    first = connection_get(user=user_connected, company="demo")
     connection_sign_in(user=user_connected, **DEMO)
-    second = connection_get(user=user_connected)
+    second = connection_get(user=user_connected, company="demo")
     assert WeblinkConnection.objects.filter(user=user_connected).count() == 1
     assert second.pk == first.pk
     assert second.access_token != first.access_token
@@ -85,7 +85,7 @@ def test_a_pasted_token_is_verified_before_it_is_stored(user, simulator, weblink
     connection = connection_save_token(user=user, company="demo", token=token)
 
     assert [(r.method, r.path) for r in simulator.requests] == [("GET", "/company/report/type")]
-    stored = connection_get(user=user)
+    stored = connection_get(user=user, company="demo")
     assert stored.pk == connection.pk
     assert stored.access_token == token
     assert token not in stored_row(user)["access_token_ciphertext"]
@@ -104,13 +104,13 @@ def test_a_pasted_token_is_verified_before_it_is_stored(user, simulator, weblink
 def test_connection_test_updates_verified_at(user_connected, simulator):
     long_ago = timezone.now() - timedelta(days=30)
     WeblinkConnection.objects.filter(user=user_connected).update(verified_at=long_ago)
-    connection = connection_get(user=user_connected)
+    connection = connection_get(user=user_connected, company="demo")
     simulator.log.clear()
 
     before = timezone.now()
     connection_test(connection=connection)
 
-    assert connection_get(user=user_connected).verified_at >= before
+    assert connection_get(user=user_connected, company="demo").verified_at >= before
     assert [(r.method, r.path) for r in simulator.requests] == [("GET", "/company/report/type")]
 
 
@@ -121,9 +121,9 @@ def test_connection_test_without_a_connection_is_not_connected(simulator, weblin
 
 
 def test_disconnect_removes_the_row(user_connected, simulator):
-    connection_disconnect(user=user_connected)
+    connection_disconnect(user=user_connected, company="demo")
     assert not WeblinkConnection.objects.filter(user=user_connected).exists()
-    assert connection_get(user=user_connected) is None
+    assert connection_get(user=user_connected, company="demo") is None
     assert Activity.objects.filter(
         user=user_connected, action=Activity.Action.DISCONNECTED, outcome=Activity.ACCEPTED
     ).exists()
@@ -132,27 +132,30 @@ def test_disconnect_removes_the_row(user_connected, simulator):
 def test_a_401_without_a_refresh_token_marks_the_connection_expired(user, simulator, weblink_url):
     token = simulator.issue_token()
     connection_save_token(user=user, company="demo", token=token)
-    connection = connection_get(user=user)
+    connection = connection_get(user=user, company="demo")
     simulator.tokens.expire(token)
     simulator.log.clear()
 
     with pytest.raises(TokenRejected):
         weblink_call(connection=connection, operation=lambda client: client.report_types())
 
-    assert connection_get(user=user).state == WeblinkConnection.State.EXPIRED
-    assert connection_get(user=user).needs_reconnecting
+    assert connection_get(user=user, company="demo").state == WeblinkConnection.State.EXPIRED
+    assert connection_get(user=user, company="demo").needs_reconnecting
     # No refresh was tried: there was nothing to refresh with.
     assert [r.path for r in simulator.requests] == ["/company/report/type"]
 
     # From then on nothing is sent until the person connects again.
     simulator.log.clear()
     with pytest.raises(NotConnected):
-        weblink_call(connection=connection_get(user=user), operation=lambda c: c.report_types())
+        weblink_call(
+            connection=connection_get(user=user, company="demo"),
+            operation=lambda c: c.report_types(),
+        )
     assert simulator.requests == []
 
 
 def test_a_401_with_a_refresh_token_refreshes_once_and_carries_on(user_connected, simulator):
-    connection = connection_get(user=user_connected)
+    connection = connection_get(user=user_connected, company="demo")
     old_token = connection.access_token
     simulator.tokens.expire(old_token)
     simulator.log.clear()
@@ -165,7 +168,7 @@ def test_a_401_with_a_refresh_token_refreshes_once_and_carries_on(user_connected
         "/oauth2/user-credentials",
         "/company/report/type",
     ]
-    stored = connection_get(user=user_connected)
+    stored = connection_get(user=user_connected, company="demo")
     assert stored.state == WeblinkConnection.State.CONNECTED
     assert stored.access_token != old_token
     assert simulator.tokens.user_for(stored.access_token) == "admin"
@@ -175,14 +178,16 @@ def test_a_401_that_a_refresh_does_not_cure_marks_the_connection_expired(user_co
     simulator.faults.tokens_expired = True
     with pytest.raises(TokenRejected):
         weblink_call(
-            connection=connection_get(user=user_connected),
+            connection=connection_get(user=user_connected, company="demo"),
             operation=lambda client: client.report_types(),
         )
-    assert connection_get(user=user_connected).state == WeblinkConnection.State.EXPIRED
+    assert (
+        connection_get(user=user_connected, company="demo").state == WeblinkConnection.State.EXPIRED
+    )
 
 
 def test_current_connection_reads_the_database_once(user_connected, django_assert_num_queries):
-    current = CurrentConnection(user_connected)
+    current = CurrentConnection(user_connected, "demo")
     with django_assert_num_queries(1):
         first = current.get()
         second = current.get()
@@ -197,7 +202,8 @@ def test_current_connection_reads_the_database_once(user_connected, django_asser
 def test_current_connection_of_a_person_without_one_is_read_once(user, django_assert_num_queries):
     current = CurrentConnection(user)
     with django_assert_num_queries(1):
-        assert current.get() is None
+        assert current.all() == []
+        assert current.all() == []
         assert current.get() is None
 
 

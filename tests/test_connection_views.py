@@ -28,7 +28,7 @@ def sign_in(client, **changes):
 def test_sign_in_with_weblink_connects(client_signed_in, user, simulator, weblink_url):
     response = sign_in(client_signed_in)
     assert response.status_code == 302
-    connection = connection_get(user=user)
+    connection = connection_get(user=user, company="demo")
     assert connection.state == WeblinkConnection.State.CONNECTED
     assert connection.company == "demo"
     assert connection.username == "admin"
@@ -47,7 +47,7 @@ def test_wrong_password_is_said_on_the_form_and_not_rendered_back(
     assert "Wrong user name or password." in page
     assert "not-the-password-xyz" not in page
     assert 'value="demo"' in page  # the company typed is kept
-    assert connection_get(user=user) is None
+    assert connection_get(user=user, company="demo") is None
 
 
 def test_two_factor_needed_then_accepted(client_signed_in, user, simulator, weblink_url):
@@ -58,7 +58,7 @@ def test_two_factor_needed_then_accepted(client_signed_in, user, simulator, webl
 
     response = sign_in(client_signed_in, **{"signin-username": "secure", "signin-tfa": "123456"})
     assert response.status_code == 302
-    assert connection_get(user=user).username == "secure"
+    assert connection_get(user=user, company="demo").username == "secure"
 
 
 def test_pasted_token_is_verified_before_it_is_saved(
@@ -72,13 +72,13 @@ def test_pasted_token_is_verified_before_it_is_saved(
     assert response.status_code == 400
     assert "Weblink did not accept this token." in response.content.decode()
     assert bad not in response.content.decode()
-    assert connection_get(user=user) is None
+    assert connection_get(user=user, company="demo") is None
 
     response = client_signed_in.post(
         reverse("connection_token"), {"token-company": "demo", "token-token": good}
     )
     assert response.status_code == 302
-    assert connection_get(user=user).access_token == good
+    assert connection_get(user=user, company="demo").access_token == good
 
 
 def test_a_company_typed_with_a_token_is_shown_unverified(
@@ -86,35 +86,38 @@ def test_a_company_typed_with_a_token_is_shown_unverified(
 ):
     data = {"token-company": "acme", "token-token": simulator.issue_token()}
     client_signed_in.post(reverse("connection_token"), data)
-    assert connection_get(user=user).company_verified is False
+    assert connection_get(user=user, company="acme").company_verified is False
     page = client_signed_in.get(reverse("connection")).content.decode()
     assert "as typed, not verified" in page
 
+    # Signing in adds a second company, verified; the first stays as it was.
     sign_in(client_signed_in)
-    assert connection_get(user=user).company_verified is True
+    assert connection_get(user=user, company="demo").company_verified is True
+    assert connection_get(user=user, company="acme").company_verified is False
     page = client_signed_in.get(reverse("connection")).content.decode()
-    assert "not verified" not in page
+    assert page.count("as typed, not verified") == 1
+    assert "Your 2 connections" in page
 
 
 def test_test_connection_and_disconnect(client_connected, user, simulator, weblink_url):
-    response = client_connected.post(reverse("connection_test"), follow=True)
-    assert "The connection works" in response.content.decode()
+    response = client_connected.post(reverse("connection_test", args=["demo"]), follow=True)
+    assert "The connection to demo works" in response.content.decode()
 
-    response = client_connected.post(reverse("connection_disconnect"), follow=True)
-    assert "Disconnected from Weblink" in response.content.decode()
-    assert connection_get(user=user) is None
+    response = client_connected.post(reverse("connection_disconnect", args=["demo"]), follow=True)
+    assert "Disconnected from demo" in response.content.decode()
+    assert connection_get(user=user, company="demo") is None
     assert not WeblinkConnection.objects.exists()
 
 
 def test_expired_token_is_refreshed_once(user_connected, simulator, weblink_url):
-    old = connection_get(user=user_connected).access_token
+    old = connection_get(user=user_connected, company="demo").access_token
     simulator.tokens.expire(old)
     types = weblink_call(
-        connection=connection_get(user=user_connected),
+        connection=connection_get(user=user_connected, company="demo"),
         operation=lambda client: client.report_types(),
     )
     assert types
-    connection = connection_get(user=user_connected)
+    connection = connection_get(user=user_connected, company="demo")
     assert connection.access_token != old
     assert connection.state == WeblinkConnection.State.CONNECTED
 
@@ -125,18 +128,21 @@ def test_expiry_without_refresh_marks_the_connection_and_shows_a_banner(
     simulator.faults.tokens_expired = True
     with pytest.raises(TokenRejected):
         weblink_call(
-            connection=connection_get(user=user_connected),
+            connection=connection_get(user=user_connected, company="demo"),
             operation=lambda client: client.report_types(),
         )
-    connection = connection_get(user=user_connected)
+    connection = connection_get(user=user_connected, company="demo")
     assert connection.state == WeblinkConnection.State.EXPIRED
-    page = client_connected.get(reverse("reports:types")).content.decode()
+    page = client_connected.get(reverse("reports:types", args=["demo"])).content.decode()
     assert "Your Weblink connection has expired" in page
     assert reverse("connection") in page
 
     simulator.faults.tokens_expired = False
     assert sign_in(client_connected).status_code == 302
-    assert connection_get(user=user_connected).state == WeblinkConnection.State.CONNECTED
+    assert (
+        connection_get(user=user_connected, company="demo").state
+        == WeblinkConnection.State.CONNECTED
+    )
 
 
 def test_token_and_password_never_in_pages_or_logs(
@@ -145,9 +151,12 @@ def test_token_and_password_never_in_pages_or_logs(
     caplog.set_level(logging.DEBUG)
     sign_in(client_signed_in, **{"signin-password": "typed-secret-password-42"})
     sign_in(client_signed_in)
-    token = connection_get(user=user).access_token
-    for name in ("connection", "reports:list", "reports:create", "reports:types"):
-        assert token not in client_signed_in.get(reverse(name)).content.decode()
+    token = connection_get(user=user, company="demo").access_token
+    pages = [reverse("connection")] + [
+        reverse(name, args=["demo"]) for name in ("reports:list", "reports:create", "reports:types")
+    ]
+    for page in pages:
+        assert token not in client_signed_in.get(page).content.decode()
     assert token not in caplog.text
     assert "typed-secret-password-42" not in caplog.text
 
@@ -163,7 +172,7 @@ def test_dashboard_sign_in_is_throttled(client, django_user_model, settings):
 
 
 def test_pages_need_a_signed_in_person(client):
-    response = client.get(reverse("reports:list"))
+    response = client.get(reverse("reports:list", args=["demo"]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -220,23 +229,23 @@ def test_a_wrong_two_factor_code_has_its_own_message_and_the_cleared_password_is
     assert "The password box was cleared: enter it again." in page
     # The page is the connection page: no banner sending the person to it.
     assert "Connect to Weblink to manage your reports." not in page
-    assert connection_get(user=user) is None
+    assert connection_get(user=user, company="demo") is None
 
 
 def test_disconnect_asks_first(client_connected, user):
-    response = client_connected.get(reverse("connection_disconnect"))
+    response = client_connected.get(reverse("connection_disconnect", args=["demo"]))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Disconnect from Weblink?" in page
-    assert f'action="{reverse("connection_disconnect")}"' in page
-    assert connection_get(user=user) is not None
+    assert "Disconnect from demo?" in page
+    assert f'action="{reverse("connection_disconnect", args=["demo"])}"' in page
+    assert connection_get(user=user, company="demo") is not None
     connection_page = client_connected.get(reverse("connection")).content.decode()
-    assert f'href="{reverse("connection_disconnect")}"' in connection_page
+    assert f'href="{reverse("connection_disconnect", args=["demo"])}"' in connection_page
 
 
 def test_a_failed_test_shows_in_the_state(client_connected, user, simulator):
     simulator.faults.configure({"status": 500, "status_path_prefix": "/company/report/type"})
-    response = client_connected.post(reverse("connection_test"))
+    response = client_connected.post(reverse("connection_test", args=["demo"]))
     page = response.content.decode()
     assert "Test failed" in page
     assert "Weblink is not available right now (status 500)." in page
@@ -245,16 +254,17 @@ def test_a_failed_test_shows_in_the_state(client_connected, user, simulator):
 
 
 def test_a_refused_token_on_test_shows_needs_reconnecting(client_connected, user, simulator):
-    connection = connection_get(user=user)
+    connection = connection_get(user=user, company="demo")
     simulator.tokens.expire(connection.access_token)
     connection.refresh_token = ""
     connection.save()
-    response = client_connected.post(reverse("connection_test"), follow=True)
+    response = client_connected.post(reverse("connection_test", args=["demo"]), follow=True)
     assert "Needs reconnecting" in response.content.decode()
 
 
-def test_form_pages_offer_connect_not_retry_when_not_connected(client_signed_in, simulator):
+def test_form_pages_offer_connect_not_retry_when_not_connected(client_connected, simulator):
+    simulator.faults.tokens_expired = True
     for name in ("reports:create", "reports:run_download"):
-        page = client_signed_in.get(reverse(name)).content.decode()
+        page = client_connected.get(reverse(name, args=["demo"])).content.decode()
         assert f'href="{reverse("connection")}">Connect</a>' in page
         assert ">Retry</a>" not in page

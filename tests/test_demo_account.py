@@ -26,7 +26,7 @@ def test_with_the_flag_and_debug_off_it_is_an_ordinary_account(settings, weblink
     assert not demo.is_superuser
     assert not demo.is_staff
     assert demo.check_password("demo")
-    assert connection_get(user=demo) is not None
+    assert connection_get(user=demo, company="demo") is not None
 
 
 def test_with_debug_on_it_is_a_superuser(settings, weblink_url):

@@ -104,7 +104,9 @@ def report(simulator):
 
 
 def download(client, report_id, file_format):
-    return client.post(reverse("reports:download", args=[report_id]), {"format": file_format})
+    return client.post(
+        reverse("reports:download", args=["demo", report_id]), {"format": file_format}
+    )
 
 
 def shown(response):
@@ -194,7 +196,7 @@ def test_upstream_failure_before_the_first_byte_gives_a_message_not_a_file(
     simulator.faults.status_path_prefix = "/company/report/download/"
     response = download(client_connected, report.id, "csv")
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:download", args=[report.id])
+    assert response["Location"] == reverse("reports:download", args=["demo", report.id])
     assert not response.has_header("Content-Disposition")
     [message] = shown(response)
     assert message.startswith("The file could not be made: ")
@@ -211,12 +213,15 @@ def test_a_failure_goes_back_to_the_page_the_download_started_from(
 ):
     simulator.faults.status = 500
     simulator.faults.status_path_prefix = "/company/report/download/"
-    detail = reverse("reports:detail", args=[report.id])
+    detail = reverse("reports:detail", args=["demo", report.id])
     for next_url, expected in [(detail, detail), ("https://elsewhere.example/", None)]:
         response = client_connected.post(
-            reverse("reports:download", args=[report.id]), {"format": "csv", "next": next_url}
+            reverse("reports:download", args=["demo", report.id]),
+            {"format": "csv", "next": next_url},
         )
-        assert response["Location"] == (expected or reverse("reports:download", args=[report.id]))
+        assert response["Location"] == (
+            expected or reverse("reports:download", args=["demo", report.id])
+        )
     page = client_connected.get(detail).content.decode()
     assert "The file could not be made" in page
 
@@ -329,7 +334,9 @@ def test_an_unknown_format_is_refused_before_any_call(client_connected, simulato
 
 
 def test_the_download_page_offers_the_formats(client_connected, report):
-    page = client_connected.get(reverse("reports:download", args=[report.id])).content.decode()
+    page = client_connected.get(
+        reverse("reports:download", args=["demo", report.id])
+    ).content.decode()
     for file_format in FORMATS:
         assert f'value="{file_format}"' in page
     assert 'value="xlsx" checked' in page  # the report's own format first
@@ -348,7 +355,7 @@ def test_run_and_download_streams_the_file_and_saves_nothing(
     client_connected, simulator, files_sent, upstream
 ):
     before = [r.id for r in simulator.state.reports]
-    response = client_connected.post(reverse("reports:run_download"), RUN_FORM)
+    response = client_connected.post(reverse("reports:run_download", args=["demo"]), RUN_FORM)
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
     [sent] = files_sent
@@ -370,7 +377,7 @@ def test_run_and_download_streams_the_file_and_saves_nothing(
 
 def test_run_and_download_checks_the_form_before_any_call(client_connected, simulator):
     response = client_connected.post(
-        reverse("reports:run_download"), {**RUN_FORM, "arg-email": "not an address"}
+        reverse("reports:run_download", args=["demo"]), {**RUN_FORM, "arg-email": "not an address"}
     )
     assert response.status_code == 400
     assert response.context["arguments_form"].errors["email"]
@@ -380,7 +387,7 @@ def test_run_and_download_checks_the_form_before_any_call(client_connected, simu
 def test_run_and_download_shows_an_upstream_failure_on_the_form(client_connected, simulator):
     simulator.faults.status = 500
     simulator.faults.status_path_prefix = "/company/report/download/"
-    response = client_connected.post(reverse("reports:run_download"), RUN_FORM)
+    response = client_connected.post(reverse("reports:run_download", args=["demo"]), RUN_FORM)
     assert response.status_code == 400
     assert not response.has_header("Content-Disposition")
     assert "Weblink is not available right now (status 500)." in response.content.decode()
@@ -391,7 +398,7 @@ def test_run_and_download_shows_an_upstream_failure_on_the_form(client_connected
 
 def test_run_and_download_swaps_the_fields_of_another_type(client_connected):
     response = client_connected.post(
-        reverse("reports:run_download"),
+        reverse("reports:run_download", args=["demo"]),
         {**RUN_FORM, "report_type": "4"},
         headers={"HX-Request": "true", "HX-Trigger": "report-type-field"},
     )
@@ -467,24 +474,28 @@ def download_bodies(monkeypatch):
 def test_run_and_download_recipients_are_optional_and_sent_only_when_given(
     client_connected, download_bodies
 ):
-    form = client_connected.get(reverse("reports:run_download")).context["arguments_form"]
+    form = client_connected.get(reverse("reports:run_download", args=["demo"])).context[
+        "arguments_form"
+    ]
     assert not form.fields["email"].required
     # The simulator, strict like Weblink's own example, wants an address for a download:
     # its refusal shows at the field, which stays so the person can add one.
-    response = client_connected.post(reverse("reports:run_download"), {**RUN_FORM, "arg-email": ""})
+    response = client_connected.post(
+        reverse("reports:run_download", args=["demo"]), {**RUN_FORM, "arg-email": ""}
+    )
     [body] = download_bodies
     assert "email" not in [argument["key"] for argument in body["arguments"]]
     assert response.status_code == 400
     assert response.context["arguments_form"].errors["email"] == ["This argument is mandatory."]
     assert 'name="arg-email"' in response.content.decode()
     # With an address, it is sent, and the file comes.
-    response = client_connected.post(reverse("reports:run_download"), RUN_FORM)
+    response = client_connected.post(reverse("reports:run_download", args=["demo"]), RUN_FORM)
     assert response.status_code == 200
     assert {"key": "email", "value": "lead@example.com"} in download_bodies[1]["arguments"]
 
 
 def test_run_and_download_labels_the_interval_as_the_period_covered(client_connected):
-    response = client_connected.get(reverse("reports:run_download"))
+    response = client_connected.get(reverse("reports:run_download", args=["demo"]))
     field = response.context["form"].fields["interval"]
     assert str(field.label) == "Period the report covers"
     assert "Every day" not in response.content.decode()
@@ -518,14 +529,14 @@ def test_the_access_log_says_when_a_streamed_file_was_cut(
             pass
     response.close()
     lines = [r for r in caplog.records if r.name == "reports_admin.access"]
-    assert lines[-1].getMessage().startswith(f"POST /reports/{report.id}/download/ 200 ")
+    assert lines[-1].getMessage().startswith(f"POST /c/demo/reports/{report.id}/download/ 200 ")
     assert lines[-1].ended == "upstream cut"
     assert lines[-1].levelname == "WARNING"
 
 
 def test_a_started_file_sets_the_cookie_its_page_waits_for(client_connected, simulator, report):
     token = "0123456789abcdef" * 2
-    url = reverse("reports:download", args=[report.id])
+    url = reverse("reports:download", args=["demo", report.id])
     response = client_connected.post(url, {"format": "csv", "download_token": token})
     b"".join(response.streaming_content)
     cookie = response.cookies[f"download_{token}"]
@@ -545,8 +556,10 @@ def test_the_rows_download_in_one_click_without_a_token_in_the_cached_rows(
     client_connected, simulator
 ):
     report = simulator.state.reports[0]
-    page = client_connected.get(reverse("reports:list"), {"q": report.name}).content.decode()
-    download_url = reverse("reports:download", args=[report.id])
+    page = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"q": report.name}
+    ).content.decode()
+    download_url = reverse("reports:download", args=["demo", report.id])
     for file_format in FORMATS:
         assert (
             f'form="row-download" formaction="{download_url}" name="format" value="{file_format}"'

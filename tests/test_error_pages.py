@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_server_error_page_hides_the_token(user_connected, settings, caplog):
     settings.DEBUG = False
     caplog.set_level(logging.DEBUG)
-    token = connection_get(user=user_connected).access_token
+    token = connection_get(user=user_connected, company="demo").access_token
     client = Client(raise_request_exception=False)
     client.force_login(user_connected)
     response = client.get("/fail/")

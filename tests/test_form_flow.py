@@ -16,12 +16,12 @@ from tests.support.report_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
-FORM_URL = "/reports/new/"
+FORM_URL = "/c/demo/reports/new/"
 
 
 @pytest.fixture
 def metadata(user_connected):
-    return ReportFormMetadata.load(connection=CurrentConnection(user_connected).get())
+    return ReportFormMetadata.load(connection=CurrentConnection(user_connected, "demo").get())
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def make_request(user_connected):
     def make(method="get", data=None, headers=None):
         request = getattr(factory, method)(FORM_URL, data or {}, headers=headers or {})
         request.user = user_connected
-        request.weblink_connection = CurrentConnection(user_connected)
+        request.weblink_connection = CurrentConnection(user_connected, "demo")
         request.htmx = HtmxDetails(request)
         return request
 
@@ -59,7 +59,7 @@ def field_keys(bound):
 
 
 def test_the_metadata_comes_from_weblink_then_from_the_cache(user_connected, simulator):
-    connection = CurrentConnection(user_connected).get()
+    connection = CurrentConnection(user_connected, "demo").get()
     first = ReportFormMetadata.load(connection=connection)
     simulator.log.clear()
     second = ReportFormMetadata.load(connection=connection)
@@ -244,7 +244,7 @@ def counted_binds(monkeypatch):
 def test_every_report_form_page_binds_through_one_function(
     client_connected, simulator, counted_binds, view_name, with_id, form_class
 ):
-    args = [simulator.state.reports[0].id] if with_id else []
+    args = ["demo", simulator.state.reports[0].id] if with_id else ["demo"]
     response = client_connected.get(reverse(view_name, args=args))
 
     assert response.status_code == 200

@@ -150,21 +150,21 @@ def _forms(report_id: str) -> list[tuple[str, dict, dict]]:
                 "token-company": None,
             },
         ),
-        (reverse("reports:create"), report_form(), REPORT_BREAKERS),
-        (reverse("reports:edit", args=[report_id]), report_form(), REPORT_BREAKERS),
+        (reverse("reports:create", args=["demo"]), report_form(), REPORT_BREAKERS),
+        (reverse("reports:edit", args=["demo", report_id]), report_form(), REPORT_BREAKERS),
         (
-            reverse("reports:run_download"),
+            reverse("reports:run_download", args=["demo"]),
             report_form(),
             {"interval": REPORT_BREAKERS["interval"], "arg-format": REPORT_BREAKERS["arg-format"]},
         ),
         (
-            reverse("reports:download", args=[report_id]),
-            {"format": "csv", "next": "/reports/"},
+            reverse("reports:download", args=["demo", report_id]),
+            {"format": "csv", "next": "/c/demo/reports/"},
             {"format": not_in(["csv", "xlsx", "pdf", "html"])},
         ),
         (
-            reverse("reports:send", args=[report_id]),
-            {"key": "x", "next": "/reports/"},
+            reverse("reports:send", args=["demo", report_id]),
+            {"key": "x", "next": "/c/demo/reports/"},
             {"key": lambda rng: garbage(rng)},
         ),
         (
@@ -199,7 +199,7 @@ def test_malformed_submissions_never_give_a_500_nor_reach_weblink(
     user.save()
     client_connected.force_login(user)
     # Read once, as a person would: the snapshot and metadata are then in the cache.
-    client_connected.get(reverse("reports:edit", args=[report.id]))
+    client_connected.get(reverse("reports:edit", args=["demo", report.id]))
     simulator.log.clear()
     url, valid, breakers = forms(report.id)[form]
 

@@ -22,16 +22,16 @@ def _pages(simulator) -> list[str]:
     for report in simulator.state.reports:
         first_of_type.setdefault(report.report_type_id, report.id)
     urls = [
-        reverse("reports:list"),
-        reverse("reports:types"),
-        reverse("reports:create"),
-        reverse("reports:run_download"),
+        reverse("reports:list", args=["demo"]),
+        reverse("reports:types", args=["demo"]),
+        reverse("reports:create", args=["demo"]),
+        reverse("reports:run_download", args=["demo"]),
         reverse("connection"),
         reverse("activity"),
     ]
     for report_id in first_of_type.values():
         for name in ("detail", "edit", "duplicate", "download", "delete"):
-            urls.append(reverse(f"reports:{name}", args=[report_id]))
+            urls.append(reverse(f"reports:{name}", args=["demo", report_id]))
     return urls
 
 
@@ -53,19 +53,19 @@ def test_a_field_description_is_escaped_in_the_form(client_connected, simulator)
     simulator.faults.hostile_texts = True
     # Type 3's target_seconds is a field the dashboard has no help of its own for.
     report = next(r for r in simulator.state.reports if r.report_type_id == "3")
-    html = client_connected.get(reverse("reports:edit", args=[report.id])).content.decode()
+    html = client_connected.get(reverse("reports:edit", args=["demo", report.id])).content.decode()
     assert f'class="form-text">{escape(HOSTILE_TEXT)}' in html
     assert RAW not in html
 
 
 def test_an_error_text_from_weblink_is_escaped(client_connected, simulator):
     report = simulator.state.reports[0]
-    client_connected.get(reverse("reports:edit", args=[report.id]))
+    client_connected.get(reverse("reports:edit", args=["demo", report.id]))
     simulator.faults.hostile_texts = True
     simulator.faults.status = 400
     simulator.faults.status_path_prefix = "/company/report/"
     response = client_connected.post(
-        reverse("reports:active", args=[report.id]), {"active": "0"}, follow=True
+        reverse("reports:active", args=["demo", report.id]), {"active": "0"}, follow=True
     )
     html = response.content.decode()
     assert escape(HOSTILE_TEXT) in html

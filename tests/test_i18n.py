@@ -46,7 +46,9 @@ def test_the_switcher_refuses_get(client):
 
 @pytest.mark.django_db
 def test_the_navigation_offers_both_languages_each_in_itself(client_signed_in):
-    html = client_signed_in.get(reverse("reports:types"), headers={"accept-language": "sv"})
+    html = client_signed_in.get(
+        reverse("reports:types", args=["demo"]), headers={"accept-language": "sv"}
+    )
     html = html.content.decode()
     assert 'value="sv" lang="sv"' in html and 'aria-current="true">Svenska</button>' in html
     assert 'value="en" lang="en"' in html and ">English</button>" in html

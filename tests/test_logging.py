@@ -124,7 +124,7 @@ def test_upstream_calls_are_logged_with_the_id_of_the_request_that_made_them(
 ):
     caplog.set_level(logging.INFO)
     caplog.handler.addFilter(RequestIdFilter())
-    response = client_connected.post(reverse("connection_test"))
+    response = client_connected.post(reverse("connection_test", args=["demo"]))
     assert response.status_code == 302
     upstream = [r for r in caplog.records if r.name == "reports_admin.weblink"]
     (access,) = [r for r in caplog.records if r.name == "reports_admin.access"]
@@ -273,9 +273,9 @@ def test_plain_lines_escape_c0_c1_del_and_unicode_line_breaks():
 
 
 def test_a_forged_line_in_the_request_path_stays_on_the_access_line(client, log_lines):
-    client.get("/reports/%0AINFO%20forged")
+    client.get("/c/demo/reports/%0AINFO%20forged")
     (line,) = [line for line in log_lines() if "reports_admin.access" in line]
-    assert "GET /reports/\\nINFO forged " in line
+    assert "GET /c/demo/reports/\\nINFO forged " in line
     assert not any(line.startswith("INFO forged") for line in log_lines())
 
 

@@ -25,7 +25,7 @@ QUEUES_PATH = "/company/queue"
 
 @pytest.fixture
 def connection(user_connected):
-    found = connection_get(user=user_connected)
+    found = connection_get(user=user_connected, company="demo")
     assert found is not None
     return found
 
@@ -144,9 +144,9 @@ def test_an_option_list_with_a_rejected_token_raises(connection, simulator):
 
 def renew_token(user):
     """Signs in again: the same row, with a new token and so a new fingerprint."""
-    before = connection_get(user=user)
+    before = connection_get(user=user, company="demo")
     connection_sign_in(user=user, company="demo", username="admin", password="demo")  # noqa: S106
-    after = connection_get(user=user)
+    after = connection_get(user=user, company="demo")
     assert after.pk == before.pk
     assert after.fingerprint != before.fingerprint
     return after

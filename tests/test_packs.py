@@ -17,20 +17,20 @@ Outcome = BulkJobItem.Outcome
 
 
 def _export(client, **data) -> dict:
-    response = client.post("/reports/export/", data or {"all_matching": "1"})
+    response = client.post("/c/demo/reports/export/", data or {"all_matching": "1"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"].startswith('attachment; filename="reports-demo-')
     return json.loads(response.content)
 
 
-def _upload(client, content: bytes):
+def _upload(client, content: bytes, company: str = "demo"):
     file = SimpleUploadedFile("pack.json", content, content_type="application/json")
-    return client.post("/reports/import/", {"file": file})
+    return client.post(f"/c/{company}/reports/import/", {"file": file})
 
 
-def _dry_run(client, pack: dict) -> BulkJob:
-    response = _upload(client, packs.pack_dumps(pack))
+def _dry_run(client, pack: dict, company: str = "demo") -> BulkJob:
+    response = _upload(client, packs.pack_dumps(pack), company)
     assert response.status_code == 302, response.content.decode()[:2000]
     job = BulkJob.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
     assert job.action == BulkJob.Action.IMPORT
@@ -38,13 +38,13 @@ def _dry_run(client, pack: dict) -> BulkJob:
     return job
 
 
-def _apply(client, job, captured, *, chosen=None, active=False):
+def _apply(client, job, captured, *, chosen=None, active=False, company="demo"):
     to_do = job.items.filter(outcome=Outcome.NOT_STARTED)
     data = {"key": job.key, "item": [i.pk for i in to_do] if chosen is None else chosen}
     if active:
         data["active"] = "1"
     with captured(execute=False):
-        response = client.post("/reports/import/confirm/", data)
+        response = client.post(f"/c/{company}/reports/import/confirm/", data)
     assert response.status_code == 302
     bulk_jobs.bulk_job_run(job.pk)
     job.refresh_from_db()
@@ -117,7 +117,7 @@ def test_export_takes_the_ticked_reports_or_all_that_match(client_connected, sim
 
 
 def test_export_with_nothing_selected_says_so(client_connected):
-    response = client_connected.post("/reports/export/", {}, follow=True)
+    response = client_connected.post("/c/demo/reports/export/", {}, follow=True)
     assert "Select at least one report first." in response.content.decode()
 
 
@@ -141,7 +141,7 @@ def test_round_trip_brings_back_two_deleted_reports_and_skips_the_rest(
     assert all(reason.startswith("Skip: identical to report") for reason in skipped)
     assert _creates(simulator) == []
 
-    page = client_connected.get(f"/reports/jobs/{job.pk}/").content.decode()
+    page = client_connected.get(f"/c/demo/reports/jobs/{job.pk}/").content.decode()
     assert "Import the ticked reports" in page
     assert page.count('name="item"') == 2
 
@@ -225,9 +225,11 @@ def test_a_double_posted_import_starts_once_and_the_first_choice_stands(
     job = _dry_run(client_connected, _one_report_pack())
     item = job.items.get()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client_connected.post("/reports/import/confirm/", {"key": job.key, "item": [item.pk]})
+        client_connected.post(
+            "/c/demo/reports/import/confirm/", {"key": job.key, "item": [item.pk]}
+        )
         second = client_connected.post(
-            "/reports/import/confirm/", {"key": job.key, "active": "1"}, follow=True
+            "/c/demo/reports/import/confirm/", {"key": job.key, "active": "1"}, follow=True
         )
     assert len(callbacks) == 1
     assert "nothing was started again" in second.content.decode()
@@ -238,7 +240,7 @@ def test_a_double_posted_import_starts_once_and_the_first_choice_stands(
 
 def test_the_bulk_confirmation_cannot_start_an_import(client_connected, user_connected, simulator):
     job = _dry_run(client_connected, _one_report_pack())
-    response = client_connected.post("/reports/jobs/confirm/", {"key": job.key})
+    response = client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key})
     assert response.status_code == 404
     job.refresh_from_db()
     assert job.state == BulkJob.State.DRAFT
@@ -249,12 +251,12 @@ def test_another_persons_import_cannot_be_confirmed(
 ):
     job = packs.import_draft(
         owner=user_connected,
-        connection=user_connected.weblink_connection,
+        connection=user_connected.weblink_connections.get(),
         pack=packs.pack_parse(packs.pack_dumps(_one_report_pack())),
     )
     other = django_user_model.objects.create_user("bo", password="bo-password-123")
     client.force_login(other)
-    response = client.post("/reports/import/confirm/", {"key": job.key})
+    response = client.post("/c/demo/reports/import/confirm/", {"key": job.key})
     assert response.status_code == 404
 
 
@@ -315,15 +317,15 @@ def test_a_bad_file_is_refused_next_to_the_field_and_nothing_is_written(
 
 
 def test_a_missing_file_is_asked_for(client_connected):
-    response = client_connected.post("/reports/import/", {})
+    response = client_connected.post("/c/demo/reports/import/", {})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
 
 
-def test_the_import_page_without_a_connection_says_so(client_signed_in):
+def test_an_import_into_a_company_the_person_is_not_connected_to_is_not_found(client_signed_in):
     file = SimpleUploadedFile("p.json", packs.pack_dumps(_one_report_pack()))
-    response = client_signed_in.post("/reports/import/", {"file": file})
-    assert "Connect" in response.content.decode()
+    response = client_signed_in.post("/c/demo/reports/import/", {"file": file})
+    assert response.status_code == 404
     assert BulkJob.objects.count() == 0
 
 
@@ -359,7 +361,7 @@ def test_bad_reports_cannot_be_imported_and_the_others_can(client_connected, sim
     assert "An argument is not" in reasons["Bad argument"]
     assert "longer than 200" in reasons["x" * 200]
     assert "not an object" in reasons["Report 10 of the file"]
-    page = client_connected.get(f"/reports/jobs/{job.pk}/").content.decode()
+    page = client_connected.get(f"/c/demo/reports/jobs/{job.pk}/").content.decode()
     assert page.count('name="item"') == 1
 
 
@@ -397,7 +399,7 @@ def test_import_into_a_second_company_matches_queues_by_name(
     hamnen = simulator.company("hamnen")
     before = {r.id for r in hamnen.reports}
 
-    job = _dry_run(client_connected, pack)
+    job = _dry_run(client_connected, pack, "hamnen")
     plans = _plans(job)
     renumbered = plans[by_queue["1101"]]
     assert renumbered[0] == Outcome.NOT_STARTED
@@ -405,7 +407,7 @@ def test_import_into_a_second_company_matches_queues_by_name(
     unmatched = plans[by_queue["1103"]]
     assert unmatched[0] == Outcome.SKIPPED
     assert "No queue here matches id 1103 or name “Försäljning”." in unmatched[1]
-    _apply(client_connected, job, django_capture_on_commit_callbacks)
+    _apply(client_connected, job, django_capture_on_commit_callbacks, company="hamnen")
     created = {r.name: r for r in hamnen.reports if r.id not in before}
     # hamnen has a report of that name already, with other settings: created as a copy.
     assert created[f"{by_queue['1101']} (imported)"].values("queue_id") == ["4101"]
@@ -418,7 +420,7 @@ def test_recipients_can_be_replaced_for_a_copy_to_another_company(user_connected
     pack = packs.pack_parse(packs.pack_dumps(_one_report_pack()))
     job = packs.import_draft(
         owner=user_connected,
-        connection=user_connected.weblink_connection,
+        connection=user_connected.weblink_connections.get(),
         pack=pack,
         recipients=["new@example.com"],
     )
@@ -434,7 +436,9 @@ def test_a_resumed_import_whose_create_never_left_creates_it_once(
     job = _dry_run(client_connected, _one_report_pack())
     item = job.items.get()
     with django_capture_on_commit_callbacks(execute=False):
-        client_connected.post("/reports/import/confirm/", {"key": job.key, "item": [item.pk]})
+        client_connected.post(
+            "/c/demo/reports/import/confirm/", {"key": job.key, "item": [item.pk]}
+        )
     # A worker claimed the item and stopped before its call.
     job.items.update(started_at=timezone.now())
     assert bulk_jobs.bulk_jobs_resume() == [job.pk]

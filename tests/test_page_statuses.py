@@ -33,7 +33,7 @@ def test_a_server_error_upstream_is_a_bad_gateway(client_connected, simulator, r
     simulator.faults.status = 500
     simulator.log.clear()
 
-    response = client_connected.get(reverse(page))
+    response = client_connected.get(reverse(page, args=["demo"]))
 
     assert response.status_code == 502
     content = response.content.decode()
@@ -50,7 +50,7 @@ def test_an_unavailable_upstream_is_a_bad_gateway_after_the_retries(
     simulator.faults.status = 503
     simulator.log.clear()
 
-    response = client_connected.get(reverse(page))
+    response = client_connected.get(reverse(page, args=["demo"]))
 
     assert response.status_code == 502
     assert "Weblink is not available right now (status 503)" in response.content.decode()
@@ -68,7 +68,7 @@ def test_no_answer_in_time_is_a_gateway_timeout(
     simulator.faults.latency = SLOW_ANSWER_SECONDS
     simulator.log.clear()
 
-    response = client_connected.get(reverse(page))
+    response = client_connected.get(reverse(page, args=["demo"]))
 
     assert response.status_code == 504
     assert "Weblink did not answer in time" in response.content.decode()
@@ -78,7 +78,9 @@ def test_no_answer_in_time_is_a_gateway_timeout(
 
 def test_the_list_results_through_htmx_fail_with_the_same_status(client_connected, simulator):
     simulator.faults.status = 500
-    response = client_connected.get(reverse("reports:list"), headers={"HX-Request": "true"})
+    response = client_connected.get(
+        reverse("reports:list", args=["demo"]), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 502
     content = response.content.decode()
     assert "The reports could not be loaded" in content
@@ -87,11 +89,11 @@ def test_the_list_results_through_htmx_fail_with_the_same_status(client_connecte
 
 def test_a_failing_list_call_after_good_metadata_is_a_bad_gateway(client_connected, simulator):
     # The report types are read (and cached) while Weblink works; then only the list fails.
-    assert client_connected.get(reverse("reports:types")).status_code == 200
+    assert client_connected.get(reverse("reports:types", args=["demo"])).status_code == 200
     simulator.faults.status = 500
     simulator.log.clear()
 
-    response = client_connected.get(reverse("reports:list"))
+    response = client_connected.get(reverse("reports:list", args=["demo"]))
 
     assert response.status_code == 502
     assert "The reports could not be loaded" in response.content.decode()
@@ -99,24 +101,18 @@ def test_a_failing_list_call_after_good_metadata_is_a_bad_gateway(client_connect
 
 
 @pytest.mark.parametrize(
-    ("page", "own_message"),
-    [
-        ("reports:list", "Connect to Weblink to see your reports."),
-        ("reports:types", "Connect to Weblink to see its report types."),
-        ("reports:create", "Connect to Weblink first"),
-        ("reports:run_download", "Connect to Weblink first"),
-    ],
+    "page", ["reports:list", "reports:types", "reports:create", "reports:run_download"]
 )
-def test_a_person_not_connected_is_asked_to_connect(
-    client_signed_in, simulator, weblink_url, page, own_message
-):
-    response = client_signed_in.get(reverse(page))
+def test_a_person_not_connected_is_asked_to_connect(client_signed_in, simulator, weblink_url, page):
+    company_path = reverse(page, args=["demo"])
+    old_path = company_path.removeprefix("/c/demo")
 
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert own_message in content
-    assert "Connect to Weblink to manage your reports." in content  # the layout's banner
-    assert f'href="{reverse("connection")}"' in content
+    response = client_signed_in.get(old_path, follow=True)
+
+    assert response.redirect_chain == [(reverse("connection"), 302)]
+    assert "Sign in with Weblink" in response.content.decode()
+    # No company of theirs by that name: nothing to show, and nothing asked of Weblink.
+    assert client_signed_in.get(company_path).status_code == 404
     assert simulator.requests == []
 
 
@@ -126,7 +122,7 @@ def test_a_token_weblink_refuses_asks_to_connect_again_with_200(
 ):
     simulator.faults.tokens_expired = True
 
-    response = client_connected.get(reverse(url_name))
+    response = client_connected.get(reverse(url_name, args=["demo"]))
 
     assert response.status_code == 200
     assert "Connect to Weblink" in response.content.decode()

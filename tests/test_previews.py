@@ -77,13 +77,15 @@ def read_from_weblink(monkeypatch):
 
 
 def preview_saved(client, report_id, file_format="csv", **extra):
-    url = reverse("reports:preview", args=[report_id])
+    url = reverse("reports:preview", args=["demo", report_id])
     return client.post(url, {"preview_format": file_format}, **extra)
 
 
 def test_the_report_page_has_the_preview(client_connected, report):
-    page = client_connected.get(reverse("reports:detail", args=[report.id])).content.decode()
-    assert f'hx-post="{reverse("reports:preview", args=[report.id])}"' in page
+    page = client_connected.get(
+        reverse("reports:detail", args=["demo", report.id])
+    ).content.decode()
+    assert f'hx-post="{reverse("reports:preview", args=["demo", report.id])}"' in page
     assert 'id="preview"' in page and "data-preview-cancel" in page
 
 
@@ -160,17 +162,20 @@ def test_a_failure_shows_weblinks_reason(client_connected, simulator, report):
 
 
 def test_a_preview_needs_a_post(client_connected, report):
-    assert client_connected.get(reverse("reports:preview", args=[report.id])).status_code == 405
-    assert client_connected.get(reverse("reports:form_preview")).status_code == 405
+    assert (
+        client_connected.get(reverse("reports:preview", args=["demo", report.id])).status_code
+        == 405
+    )
+    assert client_connected.get(reverse("reports:form_preview", args=["demo"])).status_code == 405
 
 
 def test_the_new_form_previews_its_unsaved_settings(
     client_connected, simulator, produced, read_from_weblink
 ):
-    page = client_connected.get(reverse("reports:create")).content.decode()
-    assert f'hx-post="{reverse("reports:form_preview")}"' in page
+    page = client_connected.get(reverse("reports:create", args=["demo"])).content.decode()
+    assert f'hx-post="{reverse("reports:form_preview", args=["demo"])}"' in page
     data = form_data(name="", **{"arg-queue_id": "1105", "preview_format": "csv"})
-    response = client_connected.post(reverse("reports:form_preview"), data, **HTMX)
+    response = client_connected.post(reverse("reports:form_preview", args=["demo"]), data, **HTMX)
     assert response.status_code == 200
     assert response.context["table"].header[:2] == ["Period", "Queue"]
     # The settings typed, not saved: nothing was created, and the typed queue was asked for.
@@ -182,7 +187,7 @@ def test_the_new_form_previews_its_unsaved_settings(
 
 
 def test_the_edit_form_previews_its_unsaved_settings(client_connected, report, produced):
-    edit = reverse("reports:edit", args=[report.id])
+    edit = reverse("reports:edit", args=["demo", report.id])
     page = client_connected.get(edit).content.decode()
     # The type is locked (a disabled select is not posted): a hidden field carries it.
     assert f'name="report_type" value="{report.report_type_id}"' in page
@@ -191,7 +196,7 @@ def test_the_edit_form_previews_its_unsaved_settings(client_connected, report, p
         **{"arg-queue_id": "1105"},
         **shown_version(client_connected, edit),
     )
-    response = client_connected.post(reverse("reports:form_preview"), data, **HTMX)
+    response = client_connected.post(reverse("reports:form_preview", args=["demo"]), data, **HTMX)
     assert response.status_code == 200
     assert ("queue_id", "1105") in produced[0].arguments
     # The saved report kept its own queue.
@@ -199,8 +204,8 @@ def test_the_edit_form_previews_its_unsaved_settings(client_connected, report, p
 
 
 def test_run_and_download_has_the_preview(client_connected, produced):
-    page = client_connected.get(reverse("reports:run_download")).content.decode()
-    assert f'hx-post="{reverse("reports:form_preview")}"' in page
+    page = client_connected.get(reverse("reports:run_download", args=["demo"])).content.decode()
+    assert f'hx-post="{reverse("reports:form_preview", args=["demo"])}"' in page
     data = {
         "report_type": "2",
         "interval": "week",
@@ -208,14 +213,14 @@ def test_run_and_download_has_the_preview(client_connected, produced):
         "arg-email": "lead@example.com",
         "arg-queue_id": "1103",
     }
-    response = client_connected.post(reverse("reports:form_preview"), data, **HTMX)
+    response = client_connected.post(reverse("reports:form_preview", args=["demo"]), data, **HTMX)
     assert response.context["table"].rows
     assert ("queue_id", "1103") in produced[0].arguments
 
 
 def test_an_invalid_form_says_what_to_fix_and_calls_nothing(client_connected, simulator):
     data = form_data(**{"arg-email": "not-an-address"})
-    response = client_connected.post(reverse("reports:form_preview"), data, **HTMX)
+    response = client_connected.post(reverse("reports:form_preview", args=["demo"]), data, **HTMX)
     assert response.status_code == 200
     assert "The preview needs these fields first:" in response.content.decode()
     assert not any("/download/" in r.path for r in simulator.requests)
@@ -239,7 +244,7 @@ def test_html_goes_into_a_sandboxed_frame_of_its_own(client_connected, report):
     assert frame["X-Frame-Options"] == "SAMEORIGIN"
     assert frame["X-Content-Type-Options"] == "nosniff"
     # Our own pages may frame it, and only our own.
-    page = client_connected.get(reverse("reports:detail", args=[report.id]))
+    page = client_connected.get(reverse("reports:detail", args=["demo", report.id]))
     assert "frame-src 'self'" in page["Content-Security-Policy"]
     assert page["X-Frame-Options"] == "DENY"
 
@@ -270,9 +275,10 @@ def test_an_expired_frame_url_is_refused(client_connected, report, monkeypatch):
     assert client_connected.get(frame_url).status_code == 404
 
 
-def _sent(user, report, outcome=Activity.ACCEPTED, **fields):
+def _sent(user, report, outcome=Activity.ACCEPTED, company="demo", **fields):
     return Activity.objects.create(
         user=user,
+        company=company,
         username=user.get_username(),
         action=Activity.Action.SENT,
         report_id=str(report.id),
@@ -283,14 +289,16 @@ def _sent(user, report, outcome=Activity.ACCEPTED, **fields):
 
 
 def test_the_report_page_lists_its_last_20_sends(client_connected, user, report):
-    page = client_connected.get(reverse("reports:detail", args=[report.id])).content.decode()
+    page = client_connected.get(
+        reverse("reports:detail", args=["demo", report.id])
+    ).content.decode()
     assert "Not sent from this dashboard yet." in page
     assert "cannot be seen through Weblink’s API" in page
 
     for _ in range(22):
         _sent(user, report)
     last = _sent(user, report, outcome="Weblink did not answer in time.")
-    response = client_connected.get(reverse("reports:detail", args=[report.id]))
+    response = client_connected.get(reverse("reports:detail", args=["demo", report.id]))
     assert response.context["sends"][0] == last
     assert len(response.context["sends"]) == 20
     page = response.content.decode()
@@ -305,14 +313,14 @@ def test_sends_of_another_report_or_company_are_not_listed(
     # The same report id in another Weblink company is another report.
     other = django_user_model.objects.create_user("elsewhere")
     WeblinkConnection.objects.create(user=other, company="another company", access_token="x" * 20)
-    assert user.weblink_connection.company != "another company"
-    _sent(other, report)
-    response = client_connected.get(reverse("reports:detail", args=[report.id]))
+    assert user.weblink_connections.get().company != "another company"
+    _sent(other, report, company="another company")
+    response = client_connected.get(reverse("reports:detail", args=["demo", report.id]))
     assert response.context["sends"] == []
 
 
 def test_the_list_shows_when_each_report_was_last_sent(client_connected, user):
-    response = client_connected.get(reverse("reports:list"))
+    response = client_connected.get(reverse("reports:list", args=["demo"]))
     assert "Last sent" in response.content.decode()
     row = response.context["rows"][0]
     report = row.report
@@ -320,7 +328,7 @@ def test_the_list_shows_when_each_report_was_last_sent(client_connected, user):
     key_before = response.context["results_key"]
 
     entry = _sent(user, report, outcome="Weblink refused it.")
-    response = client_connected.get(reverse("reports:list"))
+    response = client_connected.get(reverse("reports:list", args=["demo"]))
     row = next(r for r in response.context["rows"] if r.report.id == report.id)
     assert (row.last_sent_at, row.last_sent_accepted) == (entry.at, False)
     # The cached rows are keyed on what they show: a new send misses the cache.
@@ -346,6 +354,6 @@ def test_the_list_shows_the_last_send_to_this_company_only(
         outcome=Activity.ACCEPTED,
     )
 
-    response = client_connected.get(reverse("reports:list"), {"per_page": 100})
+    response = client_connected.get(reverse("reports:list", args=["demo"]), {"per_page": 100})
     row = next(r for r in response.context["rows"] if r.report.id == report.id)
     assert (row.last_sent_at, row.last_sent_accepted) == (ours.at, True)

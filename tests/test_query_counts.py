@@ -26,7 +26,9 @@ def warm_page_queries(client, url):
 
 
 def test_a_warm_new_report_page_reads_the_connection_once(client_connected, simulator):
-    response, queries = warm_page_queries(client_connected, reverse("reports:create"))
+    response, queries = warm_page_queries(
+        client_connected, reverse("reports:create", args=["demo"])
+    )
 
     # The page did use the connection: in the layout's badge and for the form's metadata.
     assert response.context["weblink_connection"] is not None
@@ -36,7 +38,7 @@ def test_a_warm_new_report_page_reads_the_connection_once(client_connected, simu
 
 
 def test_a_warm_report_list_reads_the_connection_once(client_connected, simulator):
-    response, queries = warm_page_queries(client_connected, reverse("reports:list"))
+    response, queries = warm_page_queries(client_connected, reverse("reports:list", args=["demo"]))
 
     assert response.context["weblink_connection"] is not None
     assert len(response.context["rows"]) > 0
@@ -47,7 +49,7 @@ def test_a_warm_report_list_reads_the_connection_once(client_connected, simulato
 
 
 def test_an_edit_page_reads_the_connection_once(client_connected, simulator):
-    url = reverse("reports:edit", args=[simulator.state.reports[0].id])
+    url = reverse("reports:edit", args=["demo", simulator.state.reports[0].id])
     response, queries = warm_page_queries(client_connected, url)
 
     assert response.context["report"].id == simulator.state.reports[0].id

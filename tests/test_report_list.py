@@ -66,7 +66,9 @@ def patch_bodies(monkeypatch):
 
 def test_sort_by_name_ascending_and_descending(client_connected, simulator):
     reports = simulator.state.reports
-    page = client_connected.get(reverse("reports:list"), {"sort": "name", "per_page": 100})
+    page = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"sort": "name", "per_page": 100}
+    )
     html = page.content.decode()
     assert row_ids(html) == by_name(reports)
     sorts = header_sorts(html)
@@ -74,14 +76,16 @@ def test_sort_by_name_ascending_and_descending(client_connected, simulator):
     assert {label for label, value in sorts.items() if value != "none"} == {"Name"}
 
     html = client_connected.get(
-        reverse("reports:list"), {"sort": "-name", "per_page": 100}
+        reverse("reports:list", args=["demo"]), {"sort": "-name", "per_page": 100}
     ).content.decode()
     assert row_ids(html) == list(reversed(by_name(reports)))
     assert header_sorts(html)["Name"] == "descending"
 
 
 def test_the_sorted_header_links_to_the_other_way(client_connected, simulator):
-    html = client_connected.get(reverse("reports:list"), {"sort": "name"}).content.decode()
+    html = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"sort": "name"}
+    ).content.decode()
     name_link = re.search(r'aria-sort="ascending"[^>]*>\s*<a [^>]*href="([^"]*)"', html)
     assert "sort=-name" in unescape(name_link.group(1))
     assert "page=1" in unescape(name_link.group(1))
@@ -89,7 +93,9 @@ def test_the_sorted_header_links_to_the_other_way(client_connected, simulator):
 
 def test_default_order_is_newest_first(client_connected, simulator):
     reports = simulator.state.reports
-    html = client_connected.get(reverse("reports:list"), {"per_page": 100}).content.decode()
+    html = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"per_page": 100}
+    ).content.decode()
     assert row_ids(html) == newest_first(reports)
     sorts = header_sorts(html)
     assert sorts["Added"] == "descending"
@@ -104,7 +110,9 @@ def test_default_order_is_newest_first(client_connected, simulator):
 @pytest.mark.parametrize("bad", ["bogus", "-", "--name", "Name", "name;drop", "-added-"])
 def test_a_bad_sort_value_falls_back_to_the_default(client_connected, simulator, bad):
     expected = newest_first(simulator.state.reports)
-    response = client_connected.get(reverse("reports:list"), {"sort": bad, "per_page": 100})
+    response = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"sort": bad, "per_page": 100}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert row_ids(html) == expected
@@ -126,7 +134,7 @@ def _rename(client, report, name: str) -> None:
             "arg-email": "\n".join(report.values("email")),
         },
     )
-    url = reverse("reports:edit", args=[report.id])
+    url = reverse("reports:edit", args=["demo", report.id])
     assert client.post(url, data | shown_version(client, url)).status_code == 302
 
 
@@ -134,7 +142,7 @@ def test_a_warm_sorted_list_shows_our_own_rename_in_its_place_at_once(client_con
     # The order is worked out once per snapshot version: warm it, then change a name.
     for _ in range(2):
         html = client_connected.get(
-            reverse("reports:list"), {"sort": "name", "per_page": 100}
+            reverse("reports:list", args=["demo"]), {"sort": "name", "per_page": 100}
         ).content.decode()
     assert row_ids(html) == by_name(simulator.state.reports)
     report = simulator.state.reports[1]
@@ -143,7 +151,7 @@ def test_a_warm_sorted_list_shows_our_own_rename_in_its_place_at_once(client_con
 
     simulator.log.clear()
     html = client_connected.get(
-        reverse("reports:list"), {"sort": "name", "per_page": 100}
+        reverse("reports:list", args=["demo"]), {"sort": "name", "per_page": 100}
     ).content.decode()
     assert list_reads(simulator) == [], "the snapshot holds our own write"
     assert row_ids(html)[0] == report.id
@@ -151,7 +159,7 @@ def test_a_warm_sorted_list_shows_our_own_rename_in_its_place_at_once(client_con
     assert "0 first by name" in html
     # A search keeps the order too (it filters the sorted reports).
     html = client_connected.get(
-        reverse("reports:list"), {"sort": "-name", "q": "first by name"}
+        reverse("reports:list", args=["demo"]), {"sort": "-name", "q": "first by name"}
     ).content.decode()
     assert row_ids(html) == [report.id]
 
@@ -161,7 +169,7 @@ def test_a_warm_list_takes_its_results_from_this_process_cache(
 ):
     from reports_admin.reports.views import pages
 
-    url = reverse("reports:list") + "?per_page=10"
+    url = reverse("reports:list", args=["demo"]) + "?per_page=10"
     first = client_connected.get(url)
     made = []
     monkeypatch.setattr(pages, "report_rows", lambda *a, **k: made.append("rows") or [])
@@ -183,7 +191,7 @@ def test_a_warm_list_takes_its_results_from_this_process_cache(
 def test_the_cached_filters_follow_the_language_and_the_search(
     client_connected, simulator, swedish_catalogue
 ):
-    url = reverse("reports:list")
+    url = reverse("reports:list", args=["demo"])
     english = client_connected.get(url, {"q": "samtal"}).content.decode()
     assert "Search name or recipient" in english
     assert 'name="q" value="samtal"' in english
@@ -208,18 +216,24 @@ def test_a_search_shows_exact_counts(client_connected, simulator):
         if needle in r.name.casefold() or any(needle in e.casefold() for e in r.values("email"))
     ]
     assert 1 < len(matching) < len(reports)
-    html = client_connected.get(reverse("reports:list"), {"q": "Kundtjänst"}).content.decode()
+    html = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"q": "Kundtjänst"}
+    ).content.decode()
     assert f"{len(matching)} of {len(reports)} reports match." in html
     assert sorted(row_ids(html)) == sorted(r.id for r in matching)
 
     paused = [r for r in reports if not r.active]
-    html = client_connected.get(reverse("reports:list"), {"active": "0"}).content.decode()
+    html = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"active": "0"}
+    ).content.decode()
     assert f"{len(paused)} of {len(reports)} reports match." in html
 
 
 def test_no_filter_shows_the_company_count(client_connected, simulator):
     count = len(simulator.state.reports)
-    html = client_connected.get(reverse("reports:list"), {"per_page": 10}).content.decode()
+    html = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"per_page": 10}
+    ).content.decode()
     assert f"{count} reports." in html
     assert "match." not in html
     # The count is the company's, not the page's.
@@ -248,7 +262,9 @@ def test_page_numbers_link_every_page_and_mark_the_current_one(client_connected,
     assert total >= 30
     last = -(-total // 10)
 
-    html = client_connected.get(reverse("reports:list"), {"per_page": 10}).content.decode()
+    html = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"per_page": 10}
+    ).content.decode()
     links, current = page_numbers(html)
     assert current == [1]
     assert sorted(links + current) == list(range(1, last + 1))
@@ -258,7 +274,7 @@ def test_page_numbers_link_every_page_and_mark_the_current_one(client_connected,
         assert f"per_page=10&amp;page={number}" in html
 
     html = client_connected.get(
-        reverse("reports:list"), {"per_page": 10, "page": last}
+        reverse("reports:list", args=["demo"]), {"per_page": 10, "page": last}
     ).content.decode()
     links, current = page_numbers(html)
     assert current == [last]
@@ -275,12 +291,14 @@ def active_report(simulator):
 
 def test_switch_off_without_htmx(client_connected, simulator, patch_bodies):
     report = active_report(simulator)
-    client_connected.get(reverse("reports:list"))
+    client_connected.get(reverse("reports:list", args=["demo"]))
     simulator.log.clear()
 
-    response = client_connected.post(reverse("reports:active", args=[report.id]), {"active": "0"})
+    response = client_connected.post(
+        reverse("reports:active", args=["demo", report.id]), {"active": "0"}
+    )
     assert response.status_code == 302
-    assert response.url == reverse("reports:list")
+    assert response.url == reverse("reports:list", args=["demo"])
     patches = [r for r in simulator.requests if r.method == "PATCH"]
     assert [(r.path, r.query) for r in patches] == [(f"/company/report/{report.id}", {})]
     assert patch_bodies == [(f"/company/report/{report.id}", {"active": 0})]
@@ -297,7 +315,9 @@ def test_switch_off_without_htmx(client_connected, simulator, patch_bodies):
     )
 
     # The list shows it paused at once.
-    html = client_connected.get(reverse("reports:list"), {"per_page": 100}).content.decode()
+    html = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"per_page": 100}
+    ).content.decode()
     row = re.search(rf'<tr id="report-{report.id}">.*?</tr>', html, re.S).group(0)
     assert 'aria-checked="false"' in row
     assert 'name="active" value="1"' in row
@@ -305,9 +325,9 @@ def test_switch_off_without_htmx(client_connected, simulator, patch_bodies):
 
 def test_switch_without_htmx_goes_back_to_the_page_it_was_on(client_connected, simulator):
     report = active_report(simulator)
-    back = reverse("reports:list") + "?sort=name&page=2&per_page=10"
+    back = reverse("reports:list", args=["demo"]) + "?sort=name&page=2&per_page=10"
     response = client_connected.post(
-        reverse("reports:active", args=[report.id]), {"active": "0", "next": back}
+        reverse("reports:active", args=["demo", report.id]), {"active": "0", "next": back}
     )
     assert response.status_code == 302
     assert response.url == back
@@ -316,11 +336,11 @@ def test_switch_without_htmx_goes_back_to_the_page_it_was_on(client_connected, s
 
 def test_switch_off_through_htmx_answers_the_row(client_connected, simulator, patch_bodies):
     report = active_report(simulator)
-    client_connected.get(reverse("reports:list"))
+    client_connected.get(reverse("reports:list", args=["demo"]))
     simulator.log.clear()
 
     response = client_connected.post(
-        reverse("reports:active", args=[report.id]),
+        reverse("reports:active", args=["demo", report.id]),
         {"active": "0"},
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL="http://testserver/reports/?sort=name",
@@ -341,7 +361,7 @@ def test_switch_off_through_htmx_answers_the_row(client_connected, simulator, pa
 
 def test_switch_posts_the_state_wanted_not_a_toggle(client_connected, simulator, patch_bodies):
     report = active_report(simulator)
-    url = reverse("reports:active", args=[report.id])
+    url = reverse("reports:active", args=["demo", report.id])
     for _ in range(2):
         response = client_connected.post(url, {"active": "0"}, HTTP_HX_REQUEST="true")
         assert 'aria-checked="false"' in response.content.decode()
@@ -351,56 +371,62 @@ def test_switch_posts_the_state_wanted_not_a_toggle(client_connected, simulator,
 
 def test_switch_on_activates(client_connected, simulator, patch_bodies):
     report = next(r for r in simulator.state.reports if not r.active)
-    client_connected.get(reverse("reports:list"))
+    client_connected.get(reverse("reports:list", args=["demo"]))
     simulator.log.clear()
 
     response = client_connected.post(
-        reverse("reports:active", args=[report.id]), {"active": "1"}, HTTP_HX_REQUEST="true"
+        reverse("reports:active", args=["demo", report.id]), {"active": "1"}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     assert 'aria-checked="true"' in response.content.decode()
     assert patch_bodies == [(f"/company/report/{report.id}", {"active": 1})]
     assert simulator.state.report(report.id).active is True
 
-    response = client_connected.post(reverse("reports:active", args=[report.id]), {"active": "1"})
+    response = client_connected.post(
+        reverse("reports:active", args=["demo", report.id]), {"active": "1"}
+    )
     assert response.status_code == 302
     assert simulator.state.report(report.id).active is True
 
 
 def test_switch_on_a_report_deleted_meanwhile(client_connected, simulator):
     report = active_report(simulator)
-    html = client_connected.get(reverse("reports:list"), {"per_page": 100}).content.decode()
+    html = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"per_page": 100}
+    ).content.decode()
     assert report.id in row_ids(html)
     simulator.state.delete_report(report.id)
 
     response = client_connected.post(
-        reverse("reports:active", args=[report.id]), {"active": "0"}, HTTP_HX_REQUEST="true"
+        reverse("reports:active", args=["demo", report.id]), {"active": "0"}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     assert "no longer exists" in response.content.decode()
     assert simulator.state.report(report.id) is None
 
     simulator.log.clear()
-    html = client_connected.get(reverse("reports:list"), {"per_page": 100}).content.decode()
+    html = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"per_page": 100}
+    ).content.decode()
     assert report.id not in row_ids(html)
     assert f"{len(simulator.state.reports)} reports." in html
 
 
 def test_switch_on_a_deleted_report_without_htmx(client_connected, simulator):
     report = active_report(simulator)
-    client_connected.get(reverse("reports:list"))
+    client_connected.get(reverse("reports:list", args=["demo"]))
     simulator.state.delete_report(report.id)
 
     response = client_connected.post(
-        reverse("reports:active", args=[report.id]), {"active": "0"}, follow=True
+        reverse("reports:active", args=["demo", report.id]), {"active": "0"}, follow=True
     )
-    assert response.redirect_chain == [(reverse("reports:list"), 302)]
+    assert response.redirect_chain == [(reverse("reports:list", args=["demo"]), 302)]
     assert report.id not in row_ids(response.content.decode())
 
 
 def test_switch_refuses_get(client_connected, simulator):
     report = active_report(simulator)
-    response = client_connected.get(reverse("reports:active", args=[report.id]))
+    response = client_connected.get(reverse("reports:active", args=["demo", report.id]))
     assert response.status_code == 405
     assert simulator.state.report(report.id).active is True
 
@@ -409,31 +435,33 @@ def test_switch_refuses_get(client_connected, simulator):
 
 
 def test_refresh_reads_the_reports_again(client_connected, simulator):
-    html = client_connected.get(reverse("reports:list")).content.decode()
+    html = client_connected.get(reverse("reports:list", args=["demo"])).content.decode()
     assert "As of " in html
     report = simulator.state.report(row_ids(html)[0])
     simulator.state.update_report(report.id, {"name": "Renamed"})
 
     simulator.log.clear()
-    html = client_connected.get(reverse("reports:list")).content.decode()
+    html = client_connected.get(reverse("reports:list", args=["demo"])).content.decode()
     assert report.name in html
     assert ">Renamed<" not in html
     assert list_reads(simulator) == []
 
-    response = client_connected.post(reverse("reports:refresh_reports"))
+    response = client_connected.post(reverse("reports:refresh_reports", args=["demo"]))
     assert response.status_code == 302
-    assert response.url == reverse("reports:list")
+    assert response.url == reverse("reports:list", args=["demo"])
     assert len(list_reads(simulator)) >= 1
 
-    html = client_connected.get(reverse("reports:list")).content.decode()
+    html = client_connected.get(reverse("reports:list", args=["demo"])).content.decode()
     assert ">Renamed<" in html
     assert f">{report.name}<" not in html
     assert "As of " in html
 
 
 def test_refresh_goes_back_to_the_page_it_was_on(client_connected, simulator):
-    back = reverse("reports:list") + "?sort=-name&per_page=10"
-    response = client_connected.post(reverse("reports:refresh_reports"), {"next": back})
+    back = reverse("reports:list", args=["demo"]) + "?sort=-name&per_page=10"
+    response = client_connected.post(
+        reverse("reports:refresh_reports", args=["demo"]), {"next": back}
+    )
     assert response.status_code == 302
     assert response.url == back
 
@@ -443,11 +471,11 @@ def test_refresh_goes_back_to_the_page_it_was_on(client_connected, simulator):
 
 def test_after_create_the_person_lands_on_the_report(client_connected, simulator):
     before = {r.id for r in simulator.state.reports}
-    response = client_connected.post(reverse("reports:create"), form_data())
+    response = client_connected.post(reverse("reports:create", args=["demo"]), form_data())
     assert response.status_code == 302
     [new_id] = {r.id for r in simulator.state.reports} - before
     assert simulator.state.report(new_id).name == "Missed calls, Support"
-    assert response.url == reverse("reports:detail", args=[new_id])
+    assert response.url == reverse("reports:detail", args=["demo", new_id])
 
     page = client_connected.get(response.url)
     assert page.status_code == 200
@@ -469,10 +497,10 @@ def test_after_edit_the_person_lands_on_the_report(client_connected, simulator):
             "arg-email": "\n".join(report.values("email")),
         },
     )
-    url = reverse("reports:edit", args=[report.id])
+    url = reverse("reports:edit", args=["demo", report.id])
     response = client_connected.post(url, data | shown_version(client_connected, url))
     assert response.status_code == 302
-    assert response.url == reverse("reports:detail", args=[report.id])
+    assert response.url == reverse("reports:detail", args=["demo", report.id])
     assert simulator.state.report(report.id).name == "Renamed in the form"
 
     page = client_connected.get(response.url).content.decode()
@@ -485,15 +513,15 @@ def test_after_edit_the_person_lands_on_the_report(client_connected, simulator):
 
 def test_warm_pages_make_no_list_call(client_connected, simulator):
     report = simulator.state.reports[0]
-    assert client_connected.get(reverse("reports:list")).status_code == 200
+    assert client_connected.get(reverse("reports:list", args=["demo"])).status_code == 200
     simulator.log.clear()
 
     pages = [
-        reverse("reports:detail", args=[report.id]),
-        reverse("reports:edit", args=[report.id]),
-        reverse("reports:list") + "?q=samtal",
-        reverse("reports:list") + "?sort=name&page=2&per_page=10",
-        reverse("reports:send", args=[report.id]),
+        reverse("reports:detail", args=["demo", report.id]),
+        reverse("reports:edit", args=["demo", report.id]),
+        reverse("reports:list", args=["demo"]) + "?q=samtal",
+        reverse("reports:list", args=["demo"]) + "?sort=name&page=2&per_page=10",
+        reverse("reports:send", args=["demo", report.id]),
     ]
     for url in pages:
         response = client_connected.get(url)

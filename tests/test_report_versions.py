@@ -35,7 +35,7 @@ def edit_data(report, **changes):
 
 def test_a_rename_elsewhere_survives_a_recipient_change(client_connected, simulator):
     report = simulator.state.reports[1]
-    url = reverse("reports:edit", args=[report.id])
+    url = reverse("reports:edit", args=["demo", report.id])
     shown = shown_version(client_connected, url)
     simulator.state.update_report(report.id, {"name": "Renamed in the portal"})
     data = edit_data(report, **{"arg-email": "someone.else@example.com"}) | shown
@@ -66,7 +66,7 @@ def test_a_rename_elsewhere_survives_a_recipient_change(client_connected, simula
 
 def test_the_same_field_changed_on_both_sides_takes_the_persons_value(client_connected, simulator):
     report = simulator.state.reports[1]
-    url = reverse("reports:edit", args=[report.id])
+    url = reverse("reports:edit", args=["demo", report.id])
     shown = shown_version(client_connected, url)
     simulator.state.update_report(report.id, {"name": "Theirs"})
     data = edit_data(report, name="Mine") | shown
@@ -84,7 +84,7 @@ def test_an_argument_the_person_changed_but_someone_deleted_is_added_again(
 ):
     report = simulator.state.reports[0]
     first, second = report.values("email")
-    url = reverse("reports:edit", args=[report.id])
+    url = reverse("reports:edit", args=["demo", report.id])
     shown = shown_version(client_connected, url)
     [row] = [a for a in report.arguments if a.value == second]
     simulator.state.delete_argument(report.id, row.id)
@@ -99,7 +99,7 @@ def test_an_argument_the_person_changed_but_someone_deleted_is_added_again(
 
 def test_a_report_deleted_while_the_form_was_open_can_be_created_again(client_connected, simulator):
     report = simulator.state.reports[1]
-    url = reverse("reports:edit", args=[report.id])
+    url = reverse("reports:edit", args=["demo", report.id])
     data = edit_data(report, name="Back again") | shown_version(client_connected, url)
     simulator.state.delete_report(report.id)
     response = client_connected.post(url, data)
@@ -107,7 +107,9 @@ def test_a_report_deleted_while_the_form_was_open_can_be_created_again(client_co
     page = response.content.decode()
     assert "was deleted on Weblink after the form was shown" in page
     assert 'value="Back again"' in page
-    response = client_connected.post(reverse("reports:create"), data | {"report_type": "1"})
+    response = client_connected.post(
+        reverse("reports:create", args=["demo"]), data | {"report_type": "1"}
+    )
     assert response.status_code == 302
     [created] = [r for r in simulator.state.reports if r.name == "Back again"]
     assert created.values("email") == report.values("email")
@@ -115,7 +117,7 @@ def test_a_report_deleted_while_the_form_was_open_can_be_created_again(client_co
 
 def test_saving_nothing_changed_makes_no_write(client_connected, simulator):
     report = simulator.state.reports[1]
-    url = reverse("reports:edit", args=[report.id])
+    url = reverse("reports:edit", args=["demo", report.id])
     data = edit_data(report) | shown_version(client_connected, url)
     simulator.log.clear()
     assert client_connected.post(url, data).status_code == 302
@@ -124,7 +126,7 @@ def test_saving_nothing_changed_makes_no_write(client_connected, simulator):
 
 def test_a_report_changed_since_the_confirmation_is_not_deleted(client_connected, simulator):
     report = simulator.state.reports[2]
-    url = reverse("reports:delete", args=[report.id])
+    url = reverse("reports:delete", args=["demo", report.id])
     shown = shown_version(client_connected, url)
     simulator.state.update_report(report.id, {"name": "Changed meanwhile"})
     response = client_connected.post(url, shown)
@@ -141,7 +143,7 @@ def test_a_report_changed_since_the_confirmation_is_not_deleted(client_connected
 
 def test_restore_an_edit_keeps_what_changed_since(client_connected, simulator):
     report = simulator.state.reports[1]
-    url = reverse("reports:edit", args=[report.id])
+    url = reverse("reports:edit", args=["demo", report.id])
     data = edit_data(report, name="Edited", **{"arg-format": "pdf"})
     client_connected.post(url, data | shown_version(client_connected, url))
     entry = Activity.objects.get(action="changed", report_id=report.id)
@@ -149,7 +151,7 @@ def test_restore_an_edit_keeps_what_changed_since(client_connected, simulator):
     assert entry.after["name"] == "Edited"
     simulator.state.update_report(report.id, {"interval": "month"})
 
-    restore_url = reverse("activity_restore", args=[entry.id])
+    restore_url = reverse("activity_restore", args=["demo", entry.id])
     page = client_connected.get(restore_url)
     assert "Interval is now “month”" in page.content.decode()
     response = client_connected.post(
@@ -165,17 +167,17 @@ def test_restore_an_edit_keeps_what_changed_since(client_connected, simulator):
 
 def test_restore_a_delete_creates_the_report_again_with_a_new_id(client_connected, simulator):
     report = simulator.state.reports[2]
-    url = reverse("reports:delete", args=[report.id])
+    url = reverse("reports:delete", args=["demo", report.id])
     client_connected.post(url, shown_version(client_connected, url))
     entry = Activity.objects.get(action="deleted", report_id=report.id)
-    restore_url = reverse("activity_restore", args=[entry.id])
+    restore_url = reverse("activity_restore", args=["demo", entry.id])
     assert "no longer exists on Weblink" in client_connected.get(restore_url).content.decode()
     response = client_connected.post(restore_url)
     assert response.status_code == 302
     [again] = [r for r in simulator.state.reports if r.name == report.name]
     assert again.id != report.id
     assert sorted(again.values("email")) == sorted(report.values("email"))
-    assert response.url == reverse("reports:detail", args=[again.id])
+    assert response.url == reverse("reports:detail", args=["demo", again.id])
     page = client_connected.get(response.url).content.decode()
     assert f"Weblink gave it a new id: #{again.id} (it was #{report.id})." in page
     assert Activity.objects.filter(action="restored", report_id=again.id).exists()

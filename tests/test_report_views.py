@@ -19,7 +19,9 @@ def api_calls(simulator):
 
 def test_list_pages_through_the_reports(client_connected, simulator):
     count = len(simulator.state.reports)
-    response = client_connected.get(reverse("reports:list"), {"per_page": 10, "sort": "name"})
+    response = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"per_page": 10, "sort": "name"}
+    )
     assert response.status_code == 200
     assert len(response.context["rows"]) == 10
     assert f"1–10 of {count}" in response.content.decode()
@@ -28,7 +30,7 @@ def test_list_pages_through_the_reports(client_connected, simulator):
     assert listing_queries == [{"limit": "100", "limit_from": "0"}]
 
     response = client_connected.get(
-        reverse("reports:list"), {"per_page": 10, "page": 2, "sort": "name"}
+        reverse("reports:list", args=["demo"]), {"per_page": 10, "page": 2, "sort": "name"}
     )
     assert f"11–20 of {count}" in response.content.decode()
     names = [row.report.name for row in response.context["rows"]]
@@ -38,17 +40,23 @@ def test_list_pages_through_the_reports(client_connected, simulator):
 def test_search_by_recipient_and_filters_across_pages(client_connected, simulator):
     wanted = [r for r in simulator.state.reports if any("vaxel" in e for e in r.values("email"))]
     assert wanted, "the seeded company has a report for the switchboard"
-    response = client_connected.get(reverse("reports:list"), {"q": "VAXEL", "per_page": 10})
+    response = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"q": "VAXEL", "per_page": 10}
+    )
     assert sorted(row.report.id for row in response.context["rows"]) == sorted(r.id for r in wanted)
     assert f"{len(wanted)} of {len(simulator.state.reports)} reports match" in (
         response.content.decode()
     )
 
-    response = client_connected.get(reverse("reports:list"), {"type": "4", "per_page": 100})
+    response = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"type": "4", "per_page": 100}
+    )
     expected = [r.id for r in simulator.state.reports if r.report_type_id == "4"]
     assert sorted(row.report.id for row in response.context["rows"]) == sorted(expected)
 
-    response = client_connected.get(reverse("reports:list"), {"active": "0", "interval": "day"})
+    response = client_connected.get(
+        reverse("reports:list", args=["demo"]), {"active": "0", "interval": "day"}
+    )
     expected = [r.id for r in simulator.state.reports if not r.active and r.interval == "day"]
     assert sorted(row.report.id for row in response.context["rows"]) == sorted(expected)
 
@@ -56,17 +64,19 @@ def test_search_by_recipient_and_filters_across_pages(client_connected, simulato
 def test_the_list_shows_changes_at_once_though_its_rows_are_cached(
     client_connected, simulator, swedish_catalogue
 ):
-    response = client_connected.get(reverse("reports:list"))
+    response = client_connected.get(reverse("reports:list", args=["demo"]))
     report = response.context["rows"][0].report
     assert report.name in response.content.decode()
     simulator.state.update_report(report.id, {"name": "Renamed on Weblink"})
-    client_connected.post(reverse("reports:refresh_reports"))
-    page = client_connected.get(reverse("reports:list")).content.decode()
+    client_connected.post(reverse("reports:refresh_reports", args=["demo"]))
+    page = client_connected.get(reverse("reports:list", args=["demo"])).content.decode()
     assert "Renamed on Weblink" in page
     assert report.name not in page
 
     # The same rows in another language are rendered again, not taken from the cache.
-    page = client_connected.get(reverse("reports:list"), headers={"Accept-Language": "sv"})
+    page = client_connected.get(
+        reverse("reports:list", args=["demo"]), headers={"Accept-Language": "sv"}
+    )
     assert ">Aktiv<span" in page.content.decode()
     assert ">Active<span" not in page.content.decode()
 
@@ -74,34 +84,34 @@ def test_the_list_shows_changes_at_once_though_its_rows_are_cached(
 def test_empty_and_error_states(client_connected, simulator):
     for report in list(simulator.state.reports):
         simulator.state.delete_report(report.id)
-    page = client_connected.get(reverse("reports:list")).content.decode()
+    page = client_connected.get(reverse("reports:list", args=["demo"])).content.decode()
     assert "No reports yet." in page
 
     cache.clear()  # no snapshot to fall back on
     simulator.faults.status = 500
-    page = client_connected.get(reverse("reports:list")).content.decode()
+    page = client_connected.get(reverse("reports:list", args=["demo"])).content.decode()
     assert "The reports could not be loaded" in page
     assert "Retry" in page
 
 
 def test_warm_list_and_create_pages_make_no_call(client_connected, simulator):
-    client_connected.get(reverse("reports:list"))
-    client_connected.get(reverse("reports:create"))
+    client_connected.get(reverse("reports:list", args=["demo"]))
+    client_connected.get(reverse("reports:create", args=["demo"]))
     simulator.log.clear()
-    client_connected.get(reverse("reports:list"))
+    client_connected.get(reverse("reports:list", args=["demo"]))
     assert api_calls(simulator) == []
 
     simulator.log.clear()
-    assert client_connected.get(reverse("reports:create")).status_code == 200
+    assert client_connected.get(reverse("reports:create", args=["demo"])).status_code == 200
     assert api_calls(simulator) == []
 
 
 def test_stale_metadata_is_used_when_weblink_fails(client_connected, simulator):
-    client_connected.get(reverse("reports:create"))
-    client_connected.post(reverse("reports:refresh_metadata"))
+    client_connected.get(reverse("reports:create", args=["demo"]))
+    client_connected.post(reverse("reports:refresh_metadata", args=["demo"]))
     simulator.faults.status = 503
     simulator.log.clear()
-    response = client_connected.get(reverse("reports:create"))
+    response = client_connected.get(reverse("reports:create", args=["demo"]))
     assert response.status_code == 200
     assert "may be out of date" in response.content.decode()
     assert ("GET", "/company/report/type") in api_calls(simulator)  # it did ask Weblink
@@ -130,7 +140,7 @@ def test_create_each_report_type(client_connected, simulator, report_type, argum
         "arg-only_when_data": "on",
         **arguments,
     }
-    response = client_connected.post(reverse("reports:create"), data)
+    response = client_connected.post(reverse("reports:create", args=["demo"]), data)
     assert response.status_code == 302, response.context and response.context["form"].errors
     created = [r for r in simulator.state.reports if r.name == f"New type {report_type}"]
     assert len(created) == 1
@@ -147,10 +157,11 @@ def test_create_each_report_type(client_connected, simulator, report_type, argum
 
 
 def test_form_errors_are_shown_before_any_call(client_connected, simulator):
-    client_connected.get(reverse("reports:create"))
+    client_connected.get(reverse("reports:create", args=["demo"]))
     simulator.log.clear()
     response = client_connected.post(
-        reverse("reports:create"), form_data(name="", **{"arg-email": "not-an-address"})
+        reverse("reports:create", args=["demo"]),
+        form_data(name="", **{"arg-email": "not-an-address"}),
     )
     assert response.status_code == 400
     assert "This field is required." in response.context["form"].errors["name"]
@@ -161,7 +172,7 @@ def test_form_errors_are_shown_before_any_call(client_connected, simulator):
 
 def test_changing_the_type_keeps_the_values_that_still_apply(client_connected, simulator):
     response = client_connected.post(
-        reverse("reports:create"),
+        reverse("reports:create", args=["demo"]),
         form_data(report_type="4", change_type="1"),
     )
     assert response.status_code == 200
@@ -173,7 +184,7 @@ def test_changing_the_type_keeps_the_values_that_still_apply(client_connected, s
     assert not response.context["form"].errors
 
     response = client_connected.post(
-        reverse("reports:create"),
+        reverse("reports:create", args=["demo"]),
         form_data(report_type="6"),
         headers={"HX-Request": "true", "HX-Trigger": "report-type-field"},
     )
@@ -187,7 +198,7 @@ def test_edit_adds_changes_and_removes_recipients(client_connected, simulator):
     report = simulator.state.reports[0]
     old_emails = report.values("email")
     assert len(old_emails) == 2
-    form = client_connected.get(reverse("reports:edit", args=[report.id])).context["form"]
+    form = client_connected.get(reverse("reports:edit", args=["demo", report.id])).context["form"]
     assert form.initial["name"] == report.name
 
     simulator.log.clear()
@@ -204,7 +215,7 @@ def test_edit_adds_changes_and_removes_recipients(client_connected, simulator):
         },
     )
     response = client_connected.post(
-        url := reverse("reports:edit", args=[report.id]),
+        url := reverse("reports:edit", args=["demo", report.id]),
         data | shown_version(client_connected, url),
     )
     assert response.status_code == 302
@@ -237,10 +248,10 @@ def test_one_recipient_edit_is_exactly_one_argument_patch(client_connected, simu
             "arg-email": "someone.else@example.com",
         },
     )
-    client_connected.get(reverse("reports:edit", args=[report.id]))
+    client_connected.get(reverse("reports:edit", args=["demo", report.id]))
     simulator.log.clear()
     response = client_connected.post(
-        url := reverse("reports:edit", args=[report.id]),
+        url := reverse("reports:edit", args=["demo", report.id]),
         data | shown_version(client_connected, url),
     )
     assert response.status_code == 302
@@ -265,7 +276,7 @@ def test_unknown_arguments_survive_an_edit(client_connected, simulator):
         },
     )
     response = client_connected.post(
-        url := reverse("reports:edit", args=[report.id]),
+        url := reverse("reports:edit", args=["demo", report.id]),
         data | shown_version(client_connected, url),
     )
     assert response.status_code == 302
@@ -289,7 +300,7 @@ def test_emptying_an_optional_field_deletes_its_argument(client_connected, simul
         },
     )
     response = client_connected.post(
-        url := reverse("reports:edit", args=[report.id]),
+        url := reverse("reports:edit", args=["demo", report.id]),
         data | shown_version(client_connected, url),
     )
     assert response.status_code == 302
@@ -300,10 +311,12 @@ def test_emptying_an_optional_field_deletes_its_argument(client_connected, simul
 
 def test_delete_behind_a_confirmation(client_connected, simulator):
     report = simulator.state.reports[2]
-    page = client_connected.get(reverse("reports:delete", args=[report.id])).content.decode()
+    page = client_connected.get(
+        reverse("reports:delete", args=["demo", report.id])
+    ).content.decode()
     assert report.name in page
     assert simulator.state.report(report.id) is not None
-    url = reverse("reports:delete", args=[report.id])
+    url = reverse("reports:delete", args=["demo", report.id])
     response = client_connected.post(url, shown_version(client_connected, url))
     assert response.status_code == 302
     assert simulator.state.report(report.id) is None
@@ -311,21 +324,21 @@ def test_delete_behind_a_confirmation(client_connected, simulator):
 
 def test_duplicate_opens_a_prefilled_create_form(client_connected, simulator):
     report = simulator.state.reports[0]
-    response = client_connected.get(reverse("reports:duplicate", args=[report.id]))
+    response = client_connected.get(reverse("reports:duplicate", args=["demo", report.id]))
     assert response.context["form"].initial["name"] == f"Copy of {report.name}"
     assert response.context["arguments_form"].initial["queue_id"] == report.values("queue_id")[0]
-    assert f'action="{reverse("reports:create")}"' in response.content.decode()
+    assert f'action="{reverse("reports:create", args=["demo"])}"' in response.content.decode()
 
 
 def test_upstream_field_errors_land_on_their_fields(client_connected, simulator):
     simulator.faults.status = 503
     simulator.faults.status_path_prefix = "/company/queue"
-    response = client_connected.get(reverse("reports:create"))
+    response = client_connected.get(reverse("reports:create", args=["demo"]))
     assert "could not be loaded" in str(response.context["arguments_form"]["queue_id"].help_text)
     simulator.faults.clear()
 
     response = client_connected.post(
-        reverse("reports:create"), form_data(**{"arg-queue_id": "9999"})
+        reverse("reports:create", args=["demo"]), form_data(**{"arg-queue_id": "9999"})
     )
     assert response.status_code == 400
     assert response.context["arguments_form"].errors["queue_id"]
@@ -342,10 +355,10 @@ def assert_input_kept_after_one_call(response, simulator):
 
 
 def test_upstream_500_on_save_keeps_the_input(client_connected, simulator):
-    client_connected.get(reverse("reports:create"))  # warm the metadata cache
+    client_connected.get(reverse("reports:create", args=["demo"]))  # warm the metadata cache
     simulator.faults.configure({"status": 500, "status_path_prefix": "/company/report"})
     simulator.log.clear()
-    response = client_connected.post(reverse("reports:create"), form_data())
+    response = client_connected.post(reverse("reports:create", args=["demo"]), form_data())
     assert_input_kept_after_one_call(response, simulator)
 
 
@@ -373,18 +386,18 @@ def hanging_create(simulator):
 def test_upstream_timeout_on_save_keeps_the_input(
     client_connected, simulator, settings, hanging_create
 ):
-    client_connected.get(reverse("reports:create"))
+    client_connected.get(reverse("reports:create", args=["demo"]))
     settings.WEBLINK_READ_TIMEOUT = 0.2
     simulator.log.clear()
-    response = client_connected.post(reverse("reports:create"), form_data())
+    response = client_connected.post(reverse("reports:create", args=["demo"]), form_data())
     assert_input_kept_after_one_call(response, simulator)
     assert "did not answer in time" in response.content.decode()
 
 
 def test_expired_token_during_save_keeps_the_input(client_connected, simulator):
-    client_connected.get(reverse("reports:create"))
+    client_connected.get(reverse("reports:create", args=["demo"]))
     simulator.faults.tokens_expired = True
-    response = client_connected.post(reverse("reports:create"), form_data())
+    response = client_connected.post(reverse("reports:create", args=["demo"]), form_data())
     assert response.status_code == 400
     page = response.content.decode()
     assert "connection has expired" in page
@@ -393,7 +406,7 @@ def test_expired_token_during_save_keeps_the_input(client_connected, simulator):
 
 
 def test_types_catalogue(client_connected, simulator):
-    page = client_connected.get(reverse("reports:types")).content.decode()
+    page = client_connected.get(reverse("reports:types", args=["demo"])).content.decode()
     assert "Queue - Missed" in page
     # In admin words: no keys, raw types or Weblink's own help for known fields.
     assert "A queue of the company" in page
@@ -420,12 +433,12 @@ def test_a_failure_half_way_lists_what_was_and_was_not_applied(client_connected,
             "arg-email": "\n".join(emails),
         },
     )
-    client_connected.get(reverse("reports:edit", args=[report.id]))
+    client_connected.get(reverse("reports:edit", args=["demo", report.id]))
     simulator.faults.configure(
         {"status": 500, "status_path_prefix": f"/company/report/{report.id}/argument"}
     )
     response = client_connected.post(
-        url := reverse("reports:edit", args=[report.id]),
+        url := reverse("reports:edit", args=["demo", report.id]),
         data | shown_version(client_connected, url),
     )
     assert response.status_code == 400
@@ -445,7 +458,7 @@ def test_a_report_page_that_fails_to_load_stays_with_a_retry_saying_it_once(
 ):
     report = simulator.state.reports[0]
     simulator.faults.configure({"status": 500, "status_path_prefix": "/company/report"})
-    url = reverse("reports:detail", args=[report.id])
+    url = reverse("reports:detail", args=["demo", report.id])
     response = client_connected.get(url)
     assert response.status_code == 502
     page = response.content.decode()
@@ -455,27 +468,36 @@ def test_a_report_page_that_fails_to_load_stays_with_a_retry_saying_it_once(
 
 
 def test_a_deleted_report_says_so_and_leads_back_to_the_list(client_connected, simulator):
-    response = client_connected.get(reverse("reports:detail", args=["999999"]))
+    response = client_connected.get(reverse("reports:detail", args=["demo", "999999"]))
     assert response.status_code == 404
-    assert f'href="{reverse("reports:list")}"' in response.content.decode()
+    assert f'href="{reverse("reports:list", args=["demo"])}"' in response.content.decode()
     assert "Retry" not in response.content.decode()
 
 
-def test_a_report_page_when_not_connected_offers_connect(client_signed_in, simulator):
-    response = client_signed_in.get(reverse("reports:detail", args=["1"]))
+def test_a_report_page_when_not_connected_offers_connect(client_connected, simulator):
+    simulator.faults.tokens_expired = True
+    response = client_connected.get(reverse("reports:detail", args=["demo", "1"]))
     assert response.status_code == 200
     assert f'href="{reverse("connection")}">Connect</a>' in response.content.decode()
 
 
+def test_a_company_the_person_is_not_connected_to_has_no_pages(client_signed_in, simulator):
+    response = client_signed_in.get(reverse("reports:detail", args=["demo", "1"]))
+    assert response.status_code == 404
+    assert simulator.requests == []
+
+
 def test_the_duplicate_pages_breadcrumb_says_duplicate(client_connected, simulator):
     report = simulator.state.reports[0]
-    page = client_connected.get(reverse("reports:duplicate", args=[report.id])).content.decode()
+    page = client_connected.get(
+        reverse("reports:duplicate", args=["demo", report.id])
+    ).content.decode()
     crumbs = page[page.index('class="breadcrumb"') : page.index("</ol>")]
     assert 'aria-current="page">Duplicate</li>' in crumbs
-    assert f'href="{reverse("reports:detail", args=[report.id])}"' in crumbs
+    assert f'href="{reverse("reports:detail", args=["demo", report.id])}"' in crumbs
 
 
 def test_the_weblink_badge_and_the_account_menu_are_told_apart(client_connected):
-    page = client_connected.get(reverse("reports:list")).content.decode()
+    page = client_connected.get(reverse("reports:list", args=["demo"])).content.decode()
     assert "Weblink: demo" in page
     assert "Account: anna" in page

@@ -30,6 +30,7 @@ from django.urls.converters import (
 )
 from django.urls.resolvers import RoutePattern
 
+from reports_admin.connection.models import WeblinkConnection
 from reports_admin.connection.services import connection_save_token
 
 pytestmark = pytest.mark.django_db
@@ -78,16 +79,30 @@ def _endpoints(resolver: URLResolver, route: str = "", path: str = "/") -> list[
     return found
 
 
+# The company the people of these tests are connected to, in the URLs of its pages.
+COMPANY = "demo"
+
+
 def _filled(pattern: RoutePattern) -> str:
     """The route with a sample value for each parameter its converter accepts."""
-    return _PARAMETER.sub(lambda m: SAMPLES[type(pattern.converters[m[1]])], str(pattern))
+    return _PARAMETER.sub(
+        lambda m: COMPANY if m[1] == "company" else SAMPLES[type(pattern.converters[m[1]])],
+        str(pattern),
+    )
+
+
+def _connect_without_calls(user) -> None:
+    """A stored connection to ``COMPANY``, made without a call to Weblink."""
+    connection = WeblinkConnection(user=user, company=COMPANY)
+    connection.set_tokens(access_token="stored-token")
+    connection.save()
 
 
 ENDPOINTS = _endpoints(get_resolver())
 ENDPOINTS_WITH_PARAMETERS = [e for e in ENDPOINTS if "<" in e.route]
 ADMIN_ENTRY_POINTS = ["/admin/", "/admin/login/"]
 # The one URL our own pages may frame: a report's HTML preview, alone and sandboxed.
-FRAMED_BY_US = {"reports/preview/html/<str:token>/"}
+FRAMED_BY_US = {"c/<str:company>/reports/preview/html/<str:token>/"}
 
 
 @pytest.fixture(autouse=True)
@@ -138,9 +153,10 @@ def _assert_frame_headers(response, *, signed_in: bool) -> None:
 
 
 def _assert_security_headers(response, *, signed_in: bool) -> None:
-    # Signed out, the frame's URL is a redirect to the sign-in page, with a page's headers.
+    # Signed out, the frame's URL is a redirect to the sign-in page, with a page's headers;
+    # so is the 404 of a person not connected to the URL's company.
     match = response.wsgi_request.resolver_match
-    if signed_in and match and match.route in FRAMED_BY_US:
+    if signed_in and match and match.route in FRAMED_BY_US and response.status_code != 404:
         _assert_frame_headers(response, signed_in=signed_in)
         return
     csp = response["Content-Security-Policy"]
@@ -177,7 +193,7 @@ def _assert_page_obeys_csp(response, directives: dict[str, str]) -> None:
 
 def test_the_urlconf_is_enumerated():
     routes = {e.route for e in ENDPOINTS}
-    assert {"login/", "healthz", "readyz", "connection/disconnect/"} <= routes
+    assert {"login/", "healthz", "readyz", "c/<str:company>/connection/disconnect/"} <= routes
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
@@ -215,6 +231,7 @@ def test_admin_entry_points_carry_the_security_headers(client, staff_user, path)
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
 def test_state_changing_views_refuse_get_and_post_without_csrf(user, endpoint, upstream_calls):
+    _connect_without_calls(user)  # else a company's pages are a 404 before any check
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     allowed = _allowed_methods(client, endpoint)
@@ -232,10 +249,11 @@ def test_state_changing_views_refuse_get_and_post_without_csrf(user, endpoint, u
 
 def test_some_views_are_post_only(user):
     """Guards the test above: the enumeration finds the POST-only views."""
+    _connect_without_calls(user)
     client = Client()
     client.force_login(user)
     post_only = {e.route for e in ENDPOINTS if _allowed_methods(client, e) == {"POST"}}
-    assert {"connection/test/", "logout/"} <= post_only
+    assert {"c/<str:company>/connection/test/", "logout/"} <= post_only
 
 
 @pytest.mark.parametrize(
@@ -437,8 +455,8 @@ def test_each_persons_calls_carry_their_own_token(
     other = django_user_model.objects.create_user("bodil", password="bodil-password-123")
     connection_save_token(user=other, company="demo", token=simulator.issue_token("admin"))
     tokens = {
-        user_connected: user_connected.weblink_connection.access_token,
-        other: other.weblink_connection.access_token,
+        user_connected: user_connected.weblink_connections.get().access_token,
+        other: other.weblink_connections.get().access_token,
     }
     assert len(set(tokens.values())) == 2
     clients = {}
@@ -452,7 +470,7 @@ def test_each_persons_calls_carry_their_own_token(
         for person, person_client in clients.items():  # in turn, on the same thread
             upstream_calls.clear()
             person_client.get(path)
-            person_client.post(reverse("connection_test"))
+            person_client.post(reverse("connection_test", args=["demo"]))
             calls += len(upstream_calls)
             for request in upstream_calls:
                 assert request.headers.get("Authorization") == f"Bearer {tokens[person]}"

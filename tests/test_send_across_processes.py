@@ -39,7 +39,7 @@ def test_one_confirmation_posted_to_two_instances_sends_once(redis_url):
 
         person = DashboardClient(first.url)
         person.sign_in()
-        form = person.form(f"/reports/{REPORT_ID}/send/", "key")
+        form = person.form(f"/c/demo/reports/{REPORT_ID}/send/", "key")
         # The same person (same session cookie) on the other instance, as after a failover.
         elsewhere = person.copy()
         elsewhere.url = second.url
@@ -49,7 +49,7 @@ def test_one_confirmation_posted_to_two_instances_sends_once(redis_url):
 
         def post(client: DashboardClient) -> None:
             start.wait(timeout=10)
-            answers[client.url] = client.post(f"/reports/{REPORT_ID}/send/", form.fields)
+            answers[client.url] = client.post(f"/c/demo/reports/{REPORT_ID}/send/", form.fields)
 
         threads = [threading.Thread(target=post, args=(c,)) for c in (person, elsewhere)]
         for thread in threads:

@@ -45,7 +45,7 @@ NEW_ARGUMENTS = [("format", "csv"), ("email", "extra@example.com")]
 @pytest.fixture
 def connection(user_connected):
     """The connected person's stored connection, as the pages use it."""
-    found = connection_get(user=user_connected)
+    found = connection_get(user=user_connected, company="demo")
     assert found is not None
     return found
 
@@ -194,7 +194,9 @@ def test_our_own_writes_change_the_snapshot_without_calling_weblink(connection, 
 @pytest.mark.django_db(transaction=True)
 def test_threads_reading_at_once_read_the_list_once(user_connected, simulator, page_size_10):
     threads_count = 8
-    connections = [connection_get(user=user_connected) for _ in range(threads_count)]
+    connections = [
+        connection_get(user=user_connected, company="demo") for _ in range(threads_count)
+    ]
     simulator.faults.latency = 0.3
     simulator.log.clear()
     start = threading.Barrier(threads_count)
@@ -235,7 +237,9 @@ def test_refreshes_at_once_read_the_list_once_and_all_get_it_fresh(
     """Saves, sends and downloads read the report afresh: when several do at once, one reads
     and the others wait for that read, never taking the older snapshot."""
     threads_count = 4
-    connections = [connection_get(user=user_connected) for _ in range(threads_count)]
+    connections = [
+        connection_get(user=user_connected, company="demo") for _ in range(threads_count)
+    ]
     old = snapshot_get(connection=connections[0])
     simulator.faults.latency = 0.3
     simulator.log.clear()

@@ -32,7 +32,7 @@ def test_a_token_that_is_not_printable_ascii_is_refused_at_its_field(
     assert response.context["token_form"].errors["token"] == [MESSAGE]
     assert MESSAGE in response.content.decode()
     assert simulator.requests == []
-    assert connection_get(user=user) is None
+    assert connection_get(user=user, company="demo") is None
 
 
 def test_the_error_report_hides_the_pasted_token(user):
@@ -40,6 +40,7 @@ def test_the_error_report_hides_the_pasted_token(user):
         reverse("connection_token"), {"token-company": "demo", "token-token": "tökén"}
     )
     request.user = user
+    request.session = {}
     request.weblink_connection = CurrentConnection(user)
     response = views.connection_save_token(request)
     assert response.status_code == 400
@@ -55,6 +56,7 @@ def test_the_error_report_hides_the_password(user):
         reverse("connection_sign_in"), {"signin-company": "demo", "signin-password": "secret"}
     )
     request.user = user
+    request.session = {}
     request.weblink_connection = CurrentConnection(user)
     assert views.connection_sign_in(request).status_code == 400
     shown = SafeExceptionReporterFilter().get_post_parameters(request)
@@ -68,7 +70,9 @@ def _debug_page_of_a_failing_call(client) -> str:
         client.report_types()
     except RuntimeError:
         exc_info = sys.exc_info()
-    return technical_500_response(RequestFactory().get("/reports/"), *exc_info).content.decode()
+    return technical_500_response(
+        RequestFactory().get("/c/demo/reports/"), *exc_info
+    ).content.decode()
 
 
 def test_a_failure_inside_a_client_call_shows_no_token_on_the_debug_page(

@@ -49,14 +49,14 @@ def test_pages_get_a_clear_error_page_for_an_oversized_or_dripping_answer(
 ):
     settings.WEBLINK_MAX_JSON_BYTES = 100_000
     simulator.faults.json_padding_bytes = 5_000_000
-    response = client_connected.get(reverse("reports:list"))
+    response = client_connected.get(reverse("reports:list", args=["demo"]))
     assert response.status_code == 502
     assert "larger than 0.1 MB" in response.content.decode()
 
     simulator.faults.clear()
     settings.WEBLINK_TOTAL_TIMEOUT = 0.3
     simulator.faults.drip_seconds = 0.05
-    response = client_connected.get(reverse("reports:types"))
+    response = client_connected.get(reverse("reports:types", args=["demo"]))
     assert response.status_code == 504
     assert "did not send its whole answer in time" in response.content.decode()
 
@@ -66,7 +66,7 @@ def test_a_list_that_never_ends_stops_when_pages_add_nothing(client_connected, s
     settings.WEBLINK_LIST_PAGE_SIZE = 10
     settings.WEBLINK_LIST_CONCURRENCY = 4
     simulator.faults.endless_list = True
-    response = client_connected.get(reverse("reports:list"))
+    response = client_connected.get(reverse("reports:list", args=["demo"]))
     assert response.status_code == 200
     lists = [r for r in simulator.requests if r.path == "/company/report"]
     # The first page, then one batch of pages that added nothing.

@@ -55,6 +55,9 @@ class Activity(models.Model):
     )
     # A copy, so the entry still says who once the account is deleted.
     username = models.CharField(_("user name"), max_length=150)
+    # The Weblink company acted on: report ids are only unique within one company. Blank for
+    # entries from before there could be several and the person's company was not known.
+    company = models.CharField(_("company"), max_length=100, blank=True, default="", db_index=True)
     action = models.CharField(_("action"), max_length=16, choices=Action)
     report_id = models.CharField(_("report id"), max_length=20, blank=True)
     report_name = models.CharField(_("report name"), max_length=255, blank=True)

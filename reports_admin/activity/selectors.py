@@ -11,12 +11,15 @@ from reports_admin.activity.models import Activity
 
 
 def activity_list(
-    *, user: AbstractBaseUser, action: str = "", username: str = ""
+    *, user: AbstractBaseUser, action: str = "", username: str = "", company: str = ""
 ) -> QuerySet[Activity]:
-    """The entries ``user`` may see, newest first: staff see everyone's, others their own."""
+    """The entries ``user`` may see, newest first: staff see everyone's, others their own;
+    those of one Weblink ``company`` when given."""
     entries = Activity.objects.all()
     if not user.is_staff:
         entries = entries.filter(user=user)
+    if company:
+        entries = entries.filter(company=company)
     if action:
         entries = entries.filter(action=action)
     if username:
@@ -31,9 +34,20 @@ def activity_people(*, user: AbstractBaseUser) -> list[str]:
     )
 
 
-def activity_entry_get(*, user: AbstractBaseUser, entry_id: int) -> Activity | None:
-    """The entry with this id, if ``user`` may see it; else None."""
-    return activity_list(user=user).filter(id=entry_id).first()
+def activity_companies(*, user: AbstractBaseUser) -> list[str]:
+    """The companies in the entries ``user`` may see, for the company filter."""
+    return list(
+        activity_list(user=user)
+        .exclude(company="")
+        .order_by("company")
+        .values_list("company", flat=True)
+        .distinct()
+    )
+
+
+def activity_entry_get(*, user: AbstractBaseUser, entry_id: int, company: str) -> Activity | None:
+    """The entry with this id, if ``user`` may see it and it is of ``company``; else None."""
+    return activity_list(user=user, company=company).filter(id=entry_id).first()
 
 
 SEND_HISTORY_SIZE = 20
@@ -41,10 +55,8 @@ SEND_HISTORY_SIZE = 20
 
 def _sends(*, company: str) -> QuerySet[Activity]:
     """Every "send now" from this dashboard to reports of the Weblink ``company``, by anyone
-    connected to it (a report id is only unique within one company)."""
-    return Activity.objects.filter(
-        action=Activity.Action.SENT, user__weblink_connection__company=company
-    )
+    (a report id is only unique within one company)."""
+    return Activity.objects.filter(action=Activity.Action.SENT, company=company)
 
 
 def report_sends(*, report_id: str, company: str) -> list[Activity]:

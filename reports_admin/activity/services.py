@@ -30,13 +30,17 @@ def activity_record(
     report_name: str = "",
     outcome: str | Promise = Activity.ACCEPTED,
     outcome_id: str = "",
+    company: str = "",
 ) -> Activity:
-    """Writes one entry; ``outcome`` is ``Activity.ACCEPTED`` or the message the person saw.
+    """Writes one entry, for the Weblink ``company`` acted on; ``outcome`` is
+    ``Activity.ACCEPTED`` or the message the person saw.
 
     ``outcome_id`` is its English original when the dashboard wrote it (an error's
     ``message_id``); a ``gettext_lazy`` outcome gives its own.
     """
-    entry = _entry(user=user, action=action, report_id=report_id, report_name=report_name)
+    entry = _entry(
+        user=user, action=action, report_id=report_id, report_name=report_name, company=company
+    )
     entry.outcome = str(outcome)
     entry.outcome_id = outcome_id or message_id(outcome)
     entry.save()
@@ -50,13 +54,17 @@ def activity_recorded(
     action: Activity.Action,
     report_id: str = "",
     report_name: str = "",
+    company: str = "",
 ) -> Iterator[Activity]:
-    """Writes one entry when the block ends: accepted, or the message of the error it raised.
+    """Writes one entry, for the Weblink ``company``, when the block ends: accepted, or the
+    message of the error it raised.
 
     The block may fill in the yielded, unsaved entry's ``report_id`` (a new report's id).
     The error goes on to the caller.
     """
-    entry = _entry(user=user, action=action, report_id=report_id, report_name=report_name)
+    entry = _entry(
+        user=user, action=action, report_id=report_id, report_name=report_name, company=company
+    )
     try:
         yield entry
     except Exception as error:
@@ -81,7 +89,12 @@ def activity_prune(*, days: int | None = None) -> int:
 
 
 def _entry(
-    *, user: AbstractBaseUser, action: Activity.Action, report_id: str, report_name: str
+    *,
+    user: AbstractBaseUser,
+    action: Activity.Action,
+    report_id: str,
+    report_name: str,
+    company: str,
 ) -> Activity:
     """An unsaved entry for ``user``, who is named too, so it outlives their account."""
     return Activity(
@@ -90,4 +103,5 @@ def _entry(
         action=action,
         report_id=report_id or "",
         report_name=report_name or "",
+        company=company,
     )

@@ -17,14 +17,29 @@ PAGE_SIZE = 50
 
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
-    """Staff see everyone's entries and may filter by person; others see their own."""
+    """Staff see everyone's entries and may filter by person; others see their own. Anyone
+    may filter by company."""
     action = request.GET.get("action", "")
     action = action if action in Activity.Action.values else ""
     person = request.GET.get("person", "") if request.user.is_staff else ""
-    entries = selectors.activity_list(user=request.user, action=action, username=person)
+    # Links to a report or a restore only under a company the reader is connected to.
+    my_companies = {c.company for c in request.weblink_connection.all()}
+    companies = sorted(set(selectors.activity_companies(user=request.user)) | my_companies)
+    company = request.GET.get("company", "")
+    company = company if company in companies else ""
+    entries = selectors.activity_list(
+        user=request.user, action=action, username=person, company=company
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {name: value for name, value in (("action", action), ("person", person)) if value}
+    filters = {
+        name: value
+        for name, value in (("action", action), ("person", person), ("company", company))
+        if value
+    }
     context = {
+        "companies": companies,
+        "chosen_company": company,
+        "my_companies": my_companies,
         "page": page,
         "action": action,
         "person": person,

@@ -11,11 +11,19 @@ token_characters = RegexValidator(
     code="invalid_token",
 )
 
+# The company names its pages' URLs (/c/<company>/...): one path segment.
+company_name = RegexValidator(
+    r"\A(?!\.\.?\Z)[^/\\]+\Z",
+    _("A company's name cannot contain / or \\, nor be . or .. alone."),
+    code="invalid_company",
+)
+
 
 class WeblinkSignInForm(forms.Form):
     company = forms.CharField(
         label=_("Company"),
         max_length=100,
+        validators=[company_name],
         help_text=_("Your company's name at Weblink."),
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
@@ -43,6 +51,7 @@ class WeblinkTokenForm(forms.Form):
     company = forms.CharField(
         label=_("Company"),
         max_length=100,
+        validators=[company_name],
         help_text=_("Your company's name at Weblink, shown on this page."),
     )
     token = forms.CharField(

@@ -15,16 +15,20 @@ from reports_admin.weblink.metadata import TokenGrant
 
 
 class WeblinkConnection(models.Model):
-    """A person's connection to the Weblink API: their tokens, stored encrypted."""
+    """A person's connection to one Weblink company: their tokens, stored encrypted.
+
+    A person holds at most one per company; the tokens are bound to both (see
+    EncryptedTokenField), so a row's ciphertext never opens as another company's.
+    """
 
     class State(models.TextChoices):
         CONNECTED = "connected", _("Connected")
         EXPIRED = "expired", _("Expired")
 
-    user = models.OneToOneField(
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="weblink_connection",
+        related_name="weblink_connections",
         verbose_name=_("user"),
     )
     company = models.CharField(_("company"), max_length=100)
@@ -48,6 +52,10 @@ class WeblinkConnection(models.Model):
     class Meta:
         verbose_name = _("Weblink connection")
         verbose_name_plural = _("Weblink connections")
+        ordering = ["company"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="one_connection_per_company")
+        ]
 
     def __str__(self) -> str:
         return f"{self.username or '-'} at {self.company} (user {self.user_id})"

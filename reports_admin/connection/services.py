@@ -24,7 +24,7 @@ def connection_sign_in(
 
     The password is used for this one call and never stored.
     """
-    with activity_recorded(user=user, action=Activity.Action.CONNECTED):
+    with activity_recorded(user=user, action=Activity.Action.CONNECTED, company=company):
         connect_attempt_count(user=user, company=company, username=username)
         grant = WeblinkClient().sign_in(
             company=company, username=username, password=password, tfa=tfa
@@ -37,7 +37,7 @@ def connection_sign_in(
 @sensitive_variables("password", "token", "grant")
 def connection_save_token(*, user: AbstractBaseUser, company: str, token: str) -> WeblinkConnection:
     """Stores a pasted access token after a cheap read has proved that Weblink accepts it."""
-    with activity_recorded(user=user, action=Activity.Action.CONNECTED):
+    with activity_recorded(user=user, action=Activity.Action.CONNECTED, company=company):
         # Per person only: the company typed with a token is not verified.
         connect_attempt_count(user=user)
         WeblinkClient(token).report_types()
@@ -59,10 +59,10 @@ def connection_test(*, connection: WeblinkConnection | None) -> WeblinkConnectio
     return connection
 
 
-def connection_disconnect(*, user: AbstractBaseUser) -> None:
-    """Removes the person's connection and with it both tokens."""
-    with activity_recorded(user=user, action=Activity.Action.DISCONNECTED):
-        WeblinkConnection.objects.filter(user=user).delete()
+def connection_disconnect(*, user: AbstractBaseUser, company: str) -> None:
+    """Removes the person's connection to ``company`` and with it both tokens."""
+    with activity_recorded(user=user, action=Activity.Action.DISCONNECTED, company=company):
+        WeblinkConnection.objects.filter(user=user, company=company).delete()
 
 
 def _connection_store(
@@ -73,8 +73,10 @@ def _connection_store(
     username: str,
     grant: TokenGrant,
 ) -> WeblinkConnection:
-    connection = connection_get(user=user) or WeblinkConnection(user=user)
-    connection.company = company
+    # Connecting to a company the person has already replaces that company's tokens.
+    connection = connection_get(user=user, company=company) or WeblinkConnection(
+        user=user, company=company
+    )
     connection.company_verified = company_verified
     connection.username = username
     connection.accept_grant(grant)

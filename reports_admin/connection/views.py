@@ -1,4 +1,5 @@
-"""The connection page: sign in with Weblink or paste a token, test, disconnect."""
+"""The connection page: the person's connections, one per company; add one (sign in with
+Weblink or paste a token), test or remove each."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -21,9 +22,10 @@ def _render_page(
     test_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    connection = request.weblink_connection.get()
+    """``test_error``: why the test of the connection of the request's company failed."""
     context = {
-        "connection": connection,
+        "connections": request.weblink_connection.all(),
+        "tested_company": request.weblink_connection.company if test_error else None,
         "test_error": test_error,
         "sign_in_form": sign_in_form or WeblinkSignInForm(prefix="signin"),
         "token_form": token_form or WeblinkTokenForm(prefix="token"),
@@ -100,16 +102,24 @@ def connection_test(request: HttpRequest) -> HttpResponse:
         # A refused token has already marked the connection expired; any other failure is
         # shown as the state for now, as nothing is stored for it.
         return _render_page(request, test_error=error.message, status=200)
-    messages.success(request, _("The connection works: Weblink accepted the token."))
+    messages.success(
+        request,
+        _("The connection to %(company)s works: Weblink accepted the token.")
+        % {"company": request.weblink_connection.company},
+    )
     return redirect("connection")
 
 
 @require_http_methods(["GET", "POST"])
 def connection_disconnect(request: HttpRequest) -> HttpResponse:
-    """GET asks first; POST removes the connection."""
+    """GET asks first; POST removes the connection of the URL's company."""
     if request.method == "GET":
         context = {"connection": request.weblink_connection.get()}
         return render(request, "connection_disconnect.html", context)
-    services.connection_disconnect(user=request.user)
-    messages.success(request, _("Disconnected from Weblink. The stored tokens are removed."))
+    company = request.weblink_connection.company
+    services.connection_disconnect(user=request.user, company=company)
+    messages.success(
+        request,
+        _("Disconnected from %(company)s. Its stored tokens are removed.") % {"company": company},
+    )
     return redirect("connection")

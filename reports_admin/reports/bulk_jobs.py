@@ -169,11 +169,14 @@ def bulk_job_counts(job: BulkJob) -> dict[str, int]:
     return counts
 
 
-def bulk_jobs_for(user: AbstractBaseUser, *, limit: int = 10) -> list[BulkJob]:
-    """The latest confirmed jobs ``user`` may see: their own, or everyone's for staff."""
-    jobs = BulkJob.objects.exclude(state=BulkJob.State.DRAFT).select_related("owner")
+def bulk_jobs_for(user: AbstractBaseUser, *, company: str = "", limit: int = 10) -> list[BulkJob]:
+    """The latest confirmed jobs ``user`` may see: their own, or everyone's for staff; only
+    those of ``company`` when one is given."""
+    jobs = BulkJob.objects.exclude(state=BulkJob.State.DRAFT).select_related("owner", "connection")
     if not user.is_staff:
         jobs = jobs.filter(owner=user)
+    if company:
+        jobs = jobs.filter(connection__company=company)
     return list(jobs.annotate(size=Count("items"))[:limit])
 
 

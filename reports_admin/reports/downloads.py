@@ -195,11 +195,12 @@ def _recorder(
     report_name: str,
 ) -> Callable[..., None]:
     """Writes the action's entry in the activity log, given its outcome."""
-    user = connection_required(connection).user
+    user, company = connection_required(connection).user, connection.company
 
     def record(outcome: str | Promise, outcome_id: str = "") -> None:
         activity_record(
             user=user,
+            company=company,
             action=action,
             report_id=report_id,
             report_name=report_name if report_id else "",

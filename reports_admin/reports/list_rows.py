@@ -45,16 +45,17 @@ class ReportRow:
 def report_rows(
     reports: Sequence[Report],
     *,
+    company: str,
     report_types: Sequence[ReportType],
     back_to: str,
     last_sent: Mapping[str, Activity],
 ) -> list[ReportRow]:
-    """The list's rows; ``back_to`` is where send now returns to; ``last_sent``: each
-    report's last send from this dashboard, by report id."""
+    """The list's rows, linking to pages of ``company``; ``back_to`` is where send now
+    returns to; ``last_sent``: each report's last send from this dashboard, by report id."""
     type_names = {t.id: t.name for t in report_types}
     interval_labels = dict(INTERVAL_CHOICES)
     patterns = {
-        name: reverse(f"reports:{name}", args=[_ID_MARK])
+        name: reverse(f"reports:{name}", args=[company, _ID_MARK])
         for name in ("detail", "edit", "send", "download", "duplicate", "delete", "active")
     }
     patterns["send"] += "?" + urlencode({"next": back_to})
@@ -76,6 +77,7 @@ def report_rows(
 def list_results_key(
     listing: ReportListing,
     *,
+    company: str,
     report_types: Sequence[ReportType],
     back_to: str,
     last_sent: Mapping[str, Activity],
@@ -102,5 +104,7 @@ def list_results_key(
         for report in listing.reports
         for sent in [last_sent.get(report.id)]
     ]
-    text = repr((get_language(), listing.version, listing.stale, metadata_stale, back_to, shown))
+    text = repr(
+        (get_language(), company, listing.version, listing.stale, metadata_stale, back_to, shown)
+    )
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

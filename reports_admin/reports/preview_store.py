@@ -20,19 +20,21 @@ _SALT = "reports.preview-html"
 _KEY = "preview-html:{}"
 
 
-def html_preview_store(*, user: AbstractBaseUser, content: bytes) -> str:
-    """Keeps ``content`` for ``MAX_AGE_SECONDS``; returns the token that opens it."""
+def html_preview_store(*, user: AbstractBaseUser, company: str, content: bytes) -> str:
+    """Keeps ``content`` for ``MAX_AGE_SECONDS``; returns the token that opens it, for
+    ``user`` under ``company`` only."""
     key = secrets.token_urlsafe(16)
     cache.set(_KEY.format(key), content, timeout=MAX_AGE_SECONDS)
-    return signing.dumps({"key": key, "user": user.pk}, salt=_SALT)
+    return signing.dumps({"key": key, "user": user.pk, "company": company}, salt=_SALT)
 
 
-def html_preview_load(*, user: AbstractBaseUser, token: str) -> bytes | None:
-    """The stored preview ``token`` names, if it is ``user``'s and not expired; else None."""
+def html_preview_load(*, user: AbstractBaseUser, company: str, token: str) -> bytes | None:
+    """The stored preview ``token`` names, if it is ``user``'s, of ``company`` and not
+    expired; else None."""
     try:
         value = signing.loads(token, salt=_SALT, max_age=MAX_AGE_SECONDS)
     except signing.BadSignature:  # expired tokens included
         return None
-    if value.get("user") != user.pk:
+    if value.get("user") != user.pk or value.get("company") != company:
         return None
     return cache.get(_KEY.format(value.get("key", "")))

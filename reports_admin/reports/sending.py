@@ -65,6 +65,7 @@ def report_send_once(
         )
     with activity_recorded(
         user=connection.user,
+        company=connection.company,
         action=Activity.Action.SENT,
         report_id=report.id,
         report_name=report.name,

@@ -65,7 +65,10 @@ def report_create(
     ``action`` is RESTORED when it brings back a deleted report's version.
     """
     with activity_recorded(
-        user=connection_required(connection).user, action=action, report_name=settings.name
+        user=connection_required(connection).user,
+        company=connection.company,
+        action=action,
+        report_name=settings.name,
     ) as entry:
         entry.report_id = weblink_call(
             connection=connection,
@@ -179,6 +182,7 @@ def _report_write(
     done: list[str] = []
     with activity_recorded(
         user=connection_required(connection).user,
+        company=connection.company,
         action=action,
         report_id=current.id,
         report_name=plan.after.name,
@@ -206,6 +210,7 @@ def report_set_active(
     """Switches the report on or off: one PATCH with ``active`` alone; returns it as it is now."""
     with activity_recorded(
         user=connection_required(connection).user,
+        company=connection.company,
         action=Activity.Action.CHANGED,
         report_id=report.id,
         report_name=report.name,
@@ -257,6 +262,7 @@ def report_delete(*, connection: WeblinkConnection | None, report: Report) -> No
     """Deletes the report; its activity entry keeps its version, so it can be restored."""
     with activity_recorded(
         user=connection_required(connection).user,
+        company=connection.company,
         action=Activity.Action.DELETED,
         report_id=report.id,
         report_name=report.name,

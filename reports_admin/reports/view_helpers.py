@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -127,7 +128,7 @@ def with_report(
                 return gone_page
             if posted:
                 messages.error(request, error.message)
-                return redirect("reports:list")
+                return redirect(company_url(request, "reports:list"))
             if isinstance(error, NotFound):
                 context = {"not_found": True, "error": error.message}
                 return render(request, "reports/unavailable.html", context, status=404)
@@ -135,6 +136,11 @@ def with_report(
         return view(request, report, **kwargs)
 
     return with_report_view
+
+
+def company_url(request: HttpRequest, name: str, *args: object) -> str:
+    """The URL of page ``name`` of the company the request is for (the one in its URL)."""
+    return reverse(name, args=[request.weblink_connection.company, *args])
 
 
 def next_url(request: HttpRequest, *, default: str) -> str:

@@ -11,6 +11,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def latest_bulk_jobs(user: AbstractBaseUser) -> list[BulkJob]:
-    """The latest jobs ``user`` may see: their own, or everyone's for staff."""
-    return bulk_jobs_for(user)
+def latest_bulk_jobs(user: AbstractBaseUser, company: str = "") -> list[BulkJob]:
+    """The latest jobs ``user`` may see: their own, or everyone's for staff; of ``company``
+    only, when given."""
+    return bulk_jobs_for(user, company=company)

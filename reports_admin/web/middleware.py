@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterable, Iterator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from reports_admin import draining
-from reports_admin.connection.selectors import CurrentConnection
+from reports_admin.connection.selectors import CURRENT_COMPANY, CurrentConnection
 from reports_admin.web import two_factor
 from reports_admin.web.request_id import request_id
 from reports_admin.weblink import WeblinkError
@@ -299,9 +299,14 @@ class NoStoreMiddleware:
 
 
 class WeblinkConnectionMiddleware:
-    """Gives each request ``weblink_connection``: the person's connection, read from the
+    """Gives each request ``weblink_connection``: the person's connections, read from the
     database on first use and then kept for the rest of the request, so that the layout, the
-    view and the services below it share one row and decrypt its token once.
+    view and the services below it share the rows and decrypt a token once.
+
+    A page of one company has it in its URL (``/c/<company>/...``): the ``company`` argument
+    is taken out before the view is called, the person's connection to it is the one
+    ``weblink_connection.get()`` gives (a 404 when they have none by that name), and the
+    session remembers it, only to know which company to show first next time.
 
     Goes after the authentication middleware.
     """
@@ -312,3 +317,17 @@ class WeblinkConnectionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request.weblink_connection = CurrentConnection(request.user)
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: list, view_kwargs: dict
+    ) -> None:
+        company = view_kwargs.pop("company", None)
+        if company is None:
+            return
+        request.weblink_connection = CurrentConnection(request.user, company)
+        if not request.user.is_authenticated:
+            return
+        if request.weblink_connection.get() is None:
+            raise Http404
+        if request.session.get(CURRENT_COMPANY) != company:
+            request.session[CURRENT_COMPANY] = company

@@ -6,6 +6,7 @@ the reason; in CI (the CI variable set) a missing Chromium is an error.
 """
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 
@@ -87,7 +88,8 @@ def sign_in(page, username: str = "browser", password: str = PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/reports/**")
+    # A person's reports, or the Connection page for a person without a connection.
+    page.wait_for_url(re.compile(r"/(c/[^/]+/reports|connection)/$"))
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
 from playwright.sync_api import expect
 
+from reports_admin.connection.models import WeblinkConnection
+
 AXE = Axe()
 BLOCKING = {"serious", "critical"}
 
@@ -99,9 +101,23 @@ def test_report_list_when_weblink_fails(connected_page, simulator):
     assert_accessible(connected_page, "report list with an error")
 
 
-def test_report_list_not_connected(signed_in_page):
-    expect(signed_in_page.get_by_text("Connect to Weblink to see your reports.")).to_be_visible()
-    assert_accessible(signed_in_page, "report list, not connected")
+def test_not_connected_opens_the_connection_page(signed_in_page):
+    expect(signed_in_page.get_by_role("heading", name="Sign in with Weblink")).to_be_visible()
+    assert_accessible(signed_in_page, "connection page, not connected")
+
+
+def test_the_company_switcher_open_and_the_chooser(connected_page, browser_user):
+    page = connected_page
+    page.locator(".company-switcher > summary").click()
+    expect(page.locator(".company-switcher").get_by_role("link", name="demo")).to_be_visible()
+    assert_accessible(page, "report list, company switcher open")
+    # A second company (stored only: the chooser reads nothing from Weblink).
+    second = WeblinkConnection(user=browser_user, company="beta")
+    second.set_tokens(access_token="beta-token")
+    second.save()
+    page.goto("/reports/")
+    expect(page.get_by_role("heading", name="Choose a company")).to_be_visible()
+    assert_accessible(page, "company chooser")
 
 
 def test_new_report_form_and_its_errors(connected_page):

@@ -1,20 +1,24 @@
 """In a real browser: sign in to the dashboard, connect to Weblink through the form, and
 see the connected state."""
 
+import re
+
 from playwright.sync_api import expect
+
+from tests.support.companies import second_company
 
 
 def test_connect_through_the_form(signed_in_page, weblink_url):
     page = signed_in_page
-    expect(page.get_by_text("Connect to Weblink to see your reports.")).to_be_visible()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Connection").click()
+    # Without a connection, the dashboard opens on the Connection page.
+    expect(page).to_have_url(re.compile(r"/connection/$"))
     form = page.locator("form[action='/connection/sign-in/']")
     form.get_by_label("Company").fill("demo")
     form.get_by_label("User name").fill("admin")
     form.get_by_label("Password").fill("demo")
     form.get_by_role("button", name="Sign in with Weblink").click()
     expect(page.get_by_text("Connected to Weblink.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Current connection")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your connection")).to_be_visible()
     expect(page.locator("nav").get_by_text("Weblink: demo")).to_be_visible()
 
     page.get_by_role("link", name="Reports", exact=True).click()
@@ -33,3 +37,48 @@ def test_wrong_password_keeps_what_was_typed(signed_in_page, weblink_url):
     form = page.locator("form[action='/connection/sign-in/']")
     expect(form.get_by_label("Company")).to_have_value("demo")
     expect(form.get_by_label("Password")).to_have_value("")
+
+
+def test_two_companies_switch_and_stay_apart(connected_page, simulator, monkeypatch):
+    """Connect a second company, switch to it by keyboard, create a report there, and the
+    first company's list is unchanged."""
+    page = connected_page
+    with second_company(monkeypatch, simulator) as (beta, token):
+        page.goto("/connection/")
+        form = page.locator("form[action='/connection/token/']")
+        form.get_by_label("Company").fill("beta")
+        form.get_by_label("Access token").fill(token)
+        form.get_by_role("button", name="Save token").click()
+        expect(page.get_by_role("heading", name="Your 2 connections")).to_be_visible()
+
+        page.goto("/c/demo/reports/")
+        demo_count = page.locator("tbody tr").count()
+        # The switcher, by keyboard: open it, then follow the other company's link.
+        switcher = page.locator(".company-switcher > summary")
+        expect(switcher).to_contain_text("Weblink: demo")
+        switcher.focus()
+        page.keyboard.press("Enter")
+        beta_link = page.locator(".company-switcher").get_by_role("link", name="beta")
+        beta_link.focus()
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"/c/beta/reports/$"))
+        expect(page).to_have_title(re.compile(r"· beta ·"))
+        expect(page.locator(".company-switcher > summary")).to_contain_text("Weblink: beta")
+        expect(page.locator("tbody tr").first).to_contain_text("Beta ")
+
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="New report").click()
+        expect(page).to_have_url(re.compile(r"/c/beta/reports/new/$"))
+        page.get_by_label("Name").fill("Only in beta")
+        page.get_by_label("Report type").select_option(label="Callback - Requests")
+        page.get_by_label("Destination").select_option(label="Support återuppringning")
+        page.get_by_label("Format").select_option("csv")
+        page.get_by_label("Recipients").fill("team@example.com")
+        page.get_by_role("button", name="Create report").click()
+        expect(page.get_by_text("Created “Only in beta”.")).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/c/beta/reports/\d+/$"))
+        assert [r.name for r in beta.state.reports].count("Only in beta") == 1
+        assert "Only in beta" not in [r.name for r in simulator.state.reports]
+
+        page.goto("/c/demo/reports/")
+        expect(page.get_by_text("Only in beta")).to_have_count(0)
+        expect(page.locator("tbody tr")).to_have_count(demo_count)

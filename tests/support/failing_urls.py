@@ -6,7 +6,7 @@ from reports_admin.connection.selectors import connection_get
 
 
 def fail_with_token(request):
-    token = connection_get(user=request.user).access_token  # noqa: F841 (in scope on purpose)
+    token = connection_get(user=request.user, company="demo").access_token  # noqa: F841 (in scope on purpose)
     raise RuntimeError("something broke while a token was in scope")
 
 

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from reports_admin.connection.models import WeblinkConnection
-from reports_admin.connection.selectors import connection_get
+from reports_admin.connection.selectors import connection_get, connections_list
 
 
 def add_connection_arguments(parser) -> None:
@@ -17,13 +17,12 @@ def connection_for(username: str, company: str) -> WeblinkConnection:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise CommandError(f"No dashboard user is named {username!r}.")
-    # One connection a person today; with several, this is a lookup by (user, company).
-    connection = connection_get(user=user)
+    connection = connection_get(user=user, company=company)
     if connection is None:
-        raise CommandError(f"{username} has no Weblink connection: connect on the dashboard.")
-    if connection.company.casefold() != company.casefold():
+        known = ", ".join(c.company for c in connections_list(user=user)) or "none"
         raise CommandError(
-            f"{username} is connected to the company {connection.company!r}, not {company!r}."
+            f"{username} has no Weblink connection to {company!r} (connected: {known}): "
+            "connect on the dashboard."
         )
     if connection.needs_reconnecting:
         raise CommandError(f"{username}'s Weblink connection needs reconnecting on the dashboard.")

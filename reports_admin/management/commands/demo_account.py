@@ -14,7 +14,13 @@ from django.core.management.base import BaseCommand, CommandError
 from reports_admin.connection.services import connection_sign_in
 from reports_admin.weblink import UpstreamUnavailable, WeblinkError
 
-DEMO = {"company": "demo", "username": "admin", "password": "demo"}
+# The simulator's companies the account connects to, one sign-in each; a second company is
+# one more line.
+DEMO_COMPANIES = [
+    {"company": "demo", "username": "admin", "password": "demo"},
+    # The simulator's second company, so that `make run` shows the company switcher.
+    {"company": "hamnen", "username": "admin", "password": "hamnen"},
+]
 
 
 class Command(BaseCommand):
@@ -49,19 +55,27 @@ class Command(BaseCommand):
             user.set_password("demo")
         user.save()
         deadline = time.monotonic() + wait
-        while True:
-            try:
-                connection_sign_in(user=user, tfa="", **DEMO)
-                break
-            except UpstreamUnavailable as error:
-                if time.monotonic() >= deadline:
-                    raise CommandError(
-                        f"Could not reach {settings.WEBLINK_API_URL}: {error}"
-                    ) from error
-                time.sleep(0.2)  # the simulator is still starting
-            except WeblinkError as error:
-                raise CommandError(f"Could not connect the demo account: {error}") from error
+        for company in DEMO_COMPANIES:
+            _connect(user, company, deadline)
         role = "a superuser" if user.is_superuser else "not staff"
+        companies = ", ".join(company["company"] for company in DEMO_COMPANIES)
         self.stdout.write(
-            f"Dashboard account demo / demo ({role}) is connected to {settings.WEBLINK_API_URL}."
+            f"Dashboard account demo / demo ({role}) is connected to {settings.WEBLINK_API_URL} "
+            f"(companies: {companies})."
         )
+
+
+def _connect(user, company: dict[str, str], deadline: float) -> None:
+    """Signs ``user`` in to one company, trying until ``deadline`` while Weblink is starting."""
+    while True:
+        try:
+            connection_sign_in(user=user, tfa="", **company)
+            return
+        except UpstreamUnavailable as error:
+            if time.monotonic() >= deadline:
+                raise CommandError(
+                    f"Could not reach {settings.WEBLINK_API_URL}: {error}"
+                ) from error
+            time.sleep(0.2)  # the simulator is still starting
+        except WeblinkError as error:
+            raise CommandError(f"Could not connect the demo account: {error}") from error

@@ -9,13 +9,12 @@ from django.core.paginator import Paginator
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reports_admin.reports import bulk_jobs, packs, tasks
 from reports_admin.reports.models import BulkJob, BulkJobItem
-from reports_admin.reports.view_helpers import next_url, selected_reports
+from reports_admin.reports.view_helpers import company_url, next_url, selected_reports
 from reports_admin.weblink import WeblinkError
 
 # The actions of the list's #bulk form; the recipients page has Replace and Remove everywhere.
@@ -35,7 +34,7 @@ ITEMS_PER_PAGE = 100
 def bulk_start(request: HttpRequest) -> HttpResponse:
     """The list's #bulk form: the chosen reports (or all that match the filters it carries)
     and an action; shows the confirmation. Nothing is done yet."""
-    back_to = next_url(request, default=reverse("reports:list"))
+    back_to = next_url(request, default=company_url(request, "reports:list"))
     action = request.POST.get("action", "")
     if action not in LIST_ACTIONS:
         messages.error(request, _("Choose an action for the selected reports."))
@@ -63,7 +62,7 @@ def bulk_start(request: HttpRequest) -> HttpResponse:
         reports=reports,
         address=address,
     )
-    return redirect("reports:job", job_id=job.pk)
+    return redirect(company_url(request, "reports:job", job.pk))
 
 
 @require_POST
@@ -73,7 +72,9 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("key", "")
     # An import starts with the reports the person chose (reports:import_confirm).
     job = (
-        BulkJob.objects.filter(owner=request.user, key=key)
+        BulkJob.objects.filter(
+            owner=request.user, key=key, connection__company=request.weblink_connection.company
+        )
         .exclude(action=BulkJob.Action.IMPORT)
         .first()
     )
@@ -92,7 +93,7 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Started. You can leave this page and come back."))
     else:
         messages.info(request, _("This job was started already; nothing was started again."))
-    return redirect("reports:job", job_id=job.pk)
+    return redirect(company_url(request, "reports:job", job.pk))
 
 
 @require_GET
@@ -105,7 +106,10 @@ def bulk_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 def _job_visible(request: HttpRequest, job_id: int) -> BulkJob:
-    jobs = BulkJob.objects.select_related("owner")
+    # Only under its own company's URL.
+    jobs = BulkJob.objects.select_related("owner").filter(
+        connection__company=request.weblink_connection.company
+    )
     if not request.user.is_staff:
         jobs = jobs.filter(owner=request.user)
     job = jobs.filter(pk=job_id).first()

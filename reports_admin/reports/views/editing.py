@@ -11,14 +11,18 @@ from dataclasses import asdict, replace
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reports_admin.reports import services
 from reports_admin.reports.form_flow import BoundReportForm, ReportFormMetadata, VersionFields
 from reports_admin.reports.versions import form_version, report_differences, report_fingerprint
-from reports_admin.reports.view_helpers import ReportChanged, report_form_page, with_report
+from reports_admin.reports.view_helpers import (
+    ReportChanged,
+    company_url,
+    report_form_page,
+    with_report,
+)
 from reports_admin.weblink import WeblinkError
 from reports_admin.weblink.metadata import Report
 
@@ -36,7 +40,7 @@ def report_create(request: HttpRequest) -> HttpResponseBase:
             arguments=bound.arguments_form.arguments(),
         )
         messages.success(request, _("Created “%(name)s”.") % {"name": settings.name})
-        return redirect("reports:detail", report_id)
+        return redirect(company_url(request, "reports:detail", report_id))
 
     return report_form_page(request, template=FORM_TEMPLATE, context=_context(), on_valid=create)
 
@@ -95,7 +99,7 @@ def report_edit(request: HttpRequest, report: Report) -> HttpResponseBase:
             )
         else:
             messages.success(request, _("Saved “%(name)s”.") % {"name": plan.after.name})
-        return redirect("reports:detail", report.id)
+        return redirect(company_url(request, "reports:detail", report.id))
 
     return report_form_page(
         request,
@@ -141,7 +145,7 @@ def report_delete(request: HttpRequest, report: Report) -> HttpResponse:
                     _("Deleted “%(name)s”. The activity page can restore it.")
                     % {"name": report.name},
                 )
-                return redirect("reports:list")
+                return redirect(company_url(request, "reports:list"))
     context = {"report": report, "version": VersionFields.of(report), "changed": changed}
     return render(
         request, "reports/delete.html", context, status=409 if changed is not None else 200
@@ -149,7 +153,7 @@ def report_delete(request: HttpRequest, report: Report) -> HttpResponse:
 
 
 def _context(*, report: Report | None = None, copy_of: Report | None = None) -> dict:
-    return {"report": report, "copy_of": copy_of, "cancel_url": reverse("reports:list")}
+    return {"report": report, "copy_of": copy_of}
 
 
 def _settings(bound: BoundReportForm) -> services.ReportSettings:

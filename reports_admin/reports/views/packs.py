@@ -6,21 +6,25 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports_admin.reports import packs, tasks
 from reports_admin.reports.downloads import content_disposition, file_name
 from reports_admin.reports.forms import PackUploadForm
-from reports_admin.reports.view_helpers import load_failure_status, next_url, selected_reports
+from reports_admin.reports.view_helpers import (
+    company_url,
+    load_failure_status,
+    next_url,
+    selected_reports,
+)
 from reports_admin.weblink import WeblinkError
 
 
 @require_POST
 def pack_export(request: HttpRequest) -> HttpResponse:
     """The list's #bulk form (or its Export all): the chosen reports as a pack file."""
-    back_to = next_url(request, default=reverse("reports:list"))
+    back_to = next_url(request, default=company_url(request, "reports:list"))
     connection = request.weblink_connection.get()
     try:
         reports = selected_reports(request)
@@ -56,7 +60,7 @@ def pack_import(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
             status = load_failure_status(error)
         else:
-            return redirect("reports:job", job_id=job.pk)
+            return redirect(company_url(request, "reports:job", job.pk))
     return render(request, "reports/import.html", {"form": form}, status=status)
 
 
@@ -78,4 +82,4 @@ def pack_import_confirm(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Started. You can leave this page and come back."))
     else:
         messages.info(request, _("This import was started already; nothing was started again."))
-    return redirect("reports:job", job_id=job.pk)
+    return redirect(company_url(request, "reports:job", job.pk))

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +25,12 @@ from reports_admin.reports.list_params import (
 )
 from reports_admin.reports.list_rows import list_results_key, report_rows
 from reports_admin.reports.summary import report_summary
-from reports_admin.reports.view_helpers import next_url, render_load_failure, with_report
+from reports_admin.reports.view_helpers import (
+    company_url,
+    next_url,
+    render_load_failure,
+    with_report,
+)
 from reports_admin.weblink import FORMATS, NotConnected, NotFound, WeblinkError
 from reports_admin.weblink.metadata import Report
 
@@ -55,6 +59,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     except WeblinkError as error:
         return render_load_failure(request, template, context, error)
     rows_of = {
+        "company": connection.company,
         "report_types": types.value,
         "back_to": request.get_full_path(),
         "last_sent": _last_sent(connection, listing.reports),
@@ -88,7 +93,7 @@ def reports_refresh(request: HttpRequest) -> HttpResponse:
         selectors.reports_refresh(connection=request.weblink_connection.get())
     except WeblinkError as error:
         messages.error(request, error.message)
-    return redirect(next_url(request, default=reverse("reports:list")))
+    return redirect(next_url(request, default=company_url(request, "reports:list")))
 
 
 @require_POST
@@ -98,7 +103,7 @@ def report_set_active(request: HttpRequest, report_id: str) -> HttpResponse:
     connection = request.weblink_connection.get()
     # The list page it was on: the posted next, or through htmx the page the row is on.
     shown_on = request.htmx.current_url_abs_path if request.htmx else None
-    back_to = next_url(request, default=shown_on or reverse("reports:list"))
+    back_to = next_url(request, default=shown_on or company_url(request, "reports:list"))
     try:
         report = selectors.report_get(connection=connection, report_id=report_id)
         report = services.report_set_active(
@@ -115,7 +120,11 @@ def report_set_active(request: HttpRequest, report_id: str) -> HttpResponse:
         return redirect(back_to)
     types = metadata_cache.report_types_get(connection=connection).value
     (row,) = report_rows(
-        [report], report_types=types, back_to=back_to, last_sent=_last_sent(connection, [report])
+        [report],
+        company=connection.company,
+        report_types=types,
+        back_to=back_to,
+        last_sent=_last_sent(connection, [report]),
     )
     return render(request, "reports/list.html#row", {"row": row})
 
@@ -164,4 +173,4 @@ def metadata_refresh(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Report types, fields and lists are read again from Weblink."))
-    return redirect(next_url(request, default=reverse("reports:list")))
+    return redirect(next_url(request, default=company_url(request, "reports:list")))

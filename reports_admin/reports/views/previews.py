@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -28,7 +27,7 @@ from reports_admin.reports import downloads, preview
 from reports_admin.reports.form_flow import BoundReportForm, ReportFormMetadata, report_form_bind
 from reports_admin.reports.forms import RunForm
 from reports_admin.reports.preview_store import html_preview_load, html_preview_store
-from reports_admin.reports.view_helpers import load_failure_status, with_report
+from reports_admin.reports.view_helpers import company_url, load_failure_status, with_report
 from reports_admin.weblink import WeblinkError
 from reports_admin.weblink.metadata import Report
 
@@ -76,7 +75,9 @@ def report_form_preview(request: HttpRequest) -> HttpResponse:
 @csp_override(_FRAME_CSP)
 def report_preview_html(request: HttpRequest, token: str) -> HttpResponse:
     """The start of a report's HTML, alone, for the sandboxed frame of a preview."""
-    content = html_preview_load(user=request.user, token=token)
+    content = html_preview_load(
+        user=request.user, company=request.weblink_connection.company, token=token
+    )
     if content is None:
         message = _("This preview has expired. Ask for the preview again.")
         return HttpResponse(message, content_type="text/plain; charset=utf-8", status=404)
@@ -109,8 +110,12 @@ def _preview(
     except WeblinkError as error:
         return _render(request, {"error": error.message}, status=load_failure_status(error))
     if isinstance(result, downloads.HtmlPreview):
-        token = html_preview_store(user=request.user, content=result.content)
-        context = {"html": result, "frame_url": reverse("reports:preview_html", args=[token])}
+        token = html_preview_store(
+            user=request.user,
+            company=request.weblink_connection.company,
+            content=result.content,
+        )
+        context = {"html": result, "frame_url": company_url(request, "reports:preview_html", token)}
     else:
         context = {"table": result}
     return _render(request, context)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports_admin.reports import bulk_jobs, selectors
 from reports_admin.reports.models import BulkJob
-from reports_admin.reports.view_helpers import render_load_failure
+from reports_admin.reports.view_helpers import company_url, render_load_failure
 from reports_admin.weblink import WeblinkError
 
 
@@ -56,7 +56,7 @@ def recipient_change(request: HttpRequest) -> HttpResponse:
         address=match.address,
         new_address=new_address if replacing else "",
     )
-    return redirect("reports:job", job_id=job.pk)
+    return redirect(company_url(request, "reports:job", job.pk))
 
 
 def _page(

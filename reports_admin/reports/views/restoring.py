@@ -22,6 +22,7 @@ from reports_admin.reports.versions import (
     report_differences,
     version_load,
 )
+from reports_admin.reports.view_helpers import company_url
 from reports_admin.weblink import NotFound, PartialUpdate, WeblinkError
 
 TEMPLATE = "activity/restore.html"
@@ -29,7 +30,10 @@ TEMPLATE = "activity/restore.html"
 
 @require_http_methods(["GET", "POST"])
 def activity_restore(request: HttpRequest, entry_id: int) -> HttpResponseBase:
-    entry = activity_entry_get(user=request.user, entry_id=entry_id)
+    # Only under the entry's own company: its report id means nothing in another.
+    entry = activity_entry_get(
+        user=request.user, entry_id=entry_id, company=request.weblink_connection.company
+    )
     if entry is None or not entry.restorable:
         raise Http404
     connection = request.weblink_connection.get()
@@ -62,7 +66,7 @@ def activity_restore(request: HttpRequest, entry_id: int) -> HttpResponseBase:
             )
             % {"name": before.name, "new_id": new_id, "old_id": entry.report_id},
         )
-        return redirect("reports:detail", new_id)
+        return redirect(company_url(request, "reports:detail", new_id))
 
     # What the entry left: what changed since is compared with it, and kept.
     after = version_load(entry.after) if entry.after is not None else current
@@ -92,7 +96,7 @@ def activity_restore(request: HttpRequest, entry_id: int) -> HttpResponseBase:
                 _("Restored “%(name)s” to the version from before this change.")
                 % {"name": plan.after.name},
             )
-            return redirect("reports:detail", current.id)
+            return redirect(company_url(request, "reports:detail", current.id))
     context |= {
         "version": VersionFields.of(current),
         "changed_since": report_differences(after, current, wanted=before),

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from reports_admin.reports import sending
-from reports_admin.reports.view_helpers import next_url, with_report
+from reports_admin.reports.view_helpers import company_url, next_url, with_report
 from reports_admin.weblink import SendRefused, UpstreamUnavailable, WeblinkError
 from reports_admin.weblink.metadata import Report
 
@@ -19,7 +18,7 @@ from reports_admin.weblink.metadata import Report
 @with_report
 def report_send(request: HttpRequest, report: Report) -> HttpResponse:
     """GET asks to confirm, naming the report and its recipients; POST sends it."""
-    back_to = next_url(request, default=reverse("reports:detail", args=[report.id]))
+    back_to = next_url(request, default=company_url(request, "reports:detail", report.id))
     if request.method == "POST":
         try:
             recipients = sending.report_send(

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports_admin", "0009_activity_previewed"),
+        ("reports_admin", "0011_activity_company"),
     ]
 
     operations = [
