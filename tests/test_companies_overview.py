@@ -258,9 +258,7 @@ def test_a_search_too_long_is_refused_next_to_the_field_and_kept(client_connecte
 
 
 def test_staff_see_only_their_own_companies(client, simulator, demo, beta, django_user_model):
-    staff = django_user_model.objects.create_user(
-        "sam", password="sam-password-123", is_staff=True
-    )
+    staff = django_user_model.objects.create_user("sam", password="sam-password-123", is_staff=True)
     connection_save_token(user=staff, company="staffco", token=simulator.issue_token())
     client.force_login(staff)
 

@@ -25,14 +25,14 @@ SEARCH_RESULTS_PER_COMPANY = 50
 # A connection's state, for the overview (in words in its template).
 CONNECTED = "connected"
 EXPIRED = "expired"
-TOKEN_UNREADABLE = "token_unreadable"
+UNREADABLE = "token_unreadable"
 
 
 def connection_state(connection: WeblinkConnection) -> str:
     """``connected``, ``expired`` (Weblink refused its token) or ``token_unreadable`` (no
     configured key opens it); either of the last two means it needs reconnecting."""
     if connection.token_unreadable:
-        return TOKEN_UNREADABLE
+        return UNREADABLE
     if connection.state == WeblinkConnection.State.EXPIRED:
         return EXPIRED
     return CONNECTED
