@@ -17,7 +17,7 @@ from reports_admin.connection.models import WeblinkConnection
 from reports_admin.connection.selectors import connection_get
 from reports_admin.connection.services import connection_save_token
 from reports_admin.reports.fleet_overview import SEARCH_RESULTS_PER_COMPANY
-from reports_admin.reports.snapshot import snapshot_get
+from reports_admin.reports.snapshot import snapshot_forget, snapshot_get
 from weblink_sim.faults import HOSTILE_TEXT
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +125,13 @@ def test_a_company_weblink_fails_for_is_named_and_the_other_still_shows(
     assert counts(page, "beta") is None
     assert "Could not be read:" in row(page, "beta")
     assert "Weblink is not available right now" in row(page, "beta")
+    assert "may be out of date" not in page
+
+    # Demo's snapshot no longer fresh: its last one shows, said to be possibly out of date.
+    snapshot_forget(connection=demo)
+    page = client_connected.get(OVERVIEW).content.decode()
+    assert counts(page, "demo") == stored_counts(simulator)
+    assert "may be out of date" in row(page, "demo")
 
 
 def test_refused_and_unreadable_tokens_are_named_with_their_state(
@@ -224,16 +231,25 @@ def test_results_are_bounded_per_company_with_a_link_to_every_match(
     assert f"{2 * (SEARCH_RESULTS_PER_COMPANY + extra)} reports match" in page
 
 
-def test_hostile_report_names_are_shown_as_text(client_connected, simulator, demo, beta):
+def test_hostile_report_and_company_names_are_shown_as_text(
+    client_connected, simulator, demo, beta, user_connected
+):
     simulator.faults.hostile_texts = True
+    # A name the connection form lets through (it refuses only / and \ in one).
+    company = '<img src=x onerror=alert(1)>"co'
+    connection_save_token(user=user_connected, company=company, token=simulator.issue_token())
 
     page = client_connected.get(SEARCH, {"q": "hx-trigger"}).content.decode()
 
     assert result_links(page, "demo")
     assert HOSTILE_TEXT not in page
     assert escape(HOSTILE_TEXT) in section(page, "beta")
+    assert company not in page
+    assert escape(company) in section(page, escape(company))
     page = client_connected.get(OVERVIEW).content.decode()
     assert counts(page, "demo") == stored_counts(simulator)
+    assert company not in page
+    assert counts(page, escape(company)) == stored_counts(simulator)
 
 
 def test_an_empty_search_shows_the_form_only_and_no_match_says_so(
