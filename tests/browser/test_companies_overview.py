@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from reports_admin.connection.services import connection_save_token
 from tests.browser.conftest import sign_in
+from tests.browser.test_accessibility import assert_accessible
 
 
 def test_overview_search_and_a_result_in_its_own_company(page, browser_user_connected, simulator):
@@ -19,6 +20,7 @@ def test_overview_search_and_a_result_in_its_own_company(page, browser_user_conn
     nav.locator("summary").click()
     nav.get_by_role("link", name="All companies").click()
     expect(page.get_by_role("heading", name="All companies")).to_be_visible()
+    assert_accessible(page, "all companies")
     table = page.locator("#companies")
     for company in ("demo", "beta"):
         row = table.locator(f'tr[data-company="{company}"]')
@@ -32,6 +34,7 @@ def test_overview_search_and_a_result_in_its_own_company(page, browser_user_conn
     expect(
         page.locator('section[data-company="demo"]').get_by_role("link", name=report.name)
     ).to_be_visible()
+    assert_accessible(page, "search all companies")
     beta.get_by_role("link", name=report.name).click()
 
     expect(page).to_have_url(re.compile(rf"/c/beta/reports/{report.id}/$"))
