@@ -154,6 +154,8 @@ def test_refused_and_unreadable_tokens_are_named_with_their_state(
     assert "Weblink did not accept the stored token" in row(page, "beta")
     assert counts(page, "gamma2") is None
     assert 'data-state="token_unreadable"' in row(page, "gamma2")
+    assert "Connect gamma2 again" in row(page, "gamma2")
+    assert "Connect demo again" not in page
     assert "Connect to Weblink first" in row(page, "gamma2")
     beta.refresh_from_db()
     assert beta.state == WeblinkConnection.State.EXPIRED
