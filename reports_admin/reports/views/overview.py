@@ -39,7 +39,7 @@ def companies_search(request: HttpRequest) -> HttpResponse:
         context.update(
             results=[
                 {
-                    "company": result,
+                    "result": result,
                     # Every match, in that company's own list, when not all are shown here.
                     "list_url": reverse("reports:list", args=[result.connection.company])
                     + "?"
