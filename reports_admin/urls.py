@@ -7,6 +7,7 @@ from reports_admin.reports.views import (
     bulk,
     downloads,
     editing,
+    overview,
     packs,
     pages,
     previews,
@@ -58,6 +59,9 @@ company_patterns = [
 urlpatterns = [
     path("", companies.home, name="home"),
     path("c/<str:company>/", include(company_patterns)),
+    # All the person's companies at once.
+    path("companies/", overview.companies_overview, name="companies_overview"),
+    path("search/", overview.companies_search, name="companies_search"),
     # The URLs from before companies: the same page under the person's company, or a chooser.
     path("reports/", companies.company_choose),
     path("reports/<path:rest>", companies.company_choose),
