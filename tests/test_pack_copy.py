@@ -125,6 +125,11 @@ def test_a_target_not_the_persons_is_not_found(client_connected, also_hamnen, si
             COPY, {"report": ids, "target": target, "recipients": "keep"}
         )
         assert response.status_code == 404, target
+    # Nor from a company that is not the person's.
+    response = client_connected.post(
+        "/c/elsewhere/reports/copy/", {"report": ids, "target": "hamnen", "recipients": "keep"}
+    )
+    assert response.status_code == 404
     assert not BulkJob.objects.exists()
 
 
