@@ -54,6 +54,10 @@ def test_the_form_names_the_selection_by_id_and_offers_only_the_other_companies(
     assert page.count('name="report"') == len(hourly)
     assert '<option value="hamnen">' in page
     assert '<option value="demo">' not in page
+    # The same form by its address, the reports named in the query.
+    got = client_connected.get(COPY, {"report": hourly[0].id})
+    assert got.status_code == 200
+    assert got.content.decode().count('name="report"') == 1
 
 
 def test_copy_into_hamnen_matches_queues_by_name_and_replaces_the_recipients(

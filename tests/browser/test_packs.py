@@ -1,5 +1,6 @@
 """Report packs in a real browser: export from the list, a bad file refused next to the
-field, the dry run, and the import run by the real worker; checked in the simulator."""
+field, the dry run, and the import run by the real worker; a copy to another company;
+checked in the simulator."""
 
 import json
 import re
