@@ -30,6 +30,7 @@ report_patterns = [
     path("export/", packs.pack_export, name="export"),
     path("import/", packs.pack_import, name="import"),
     path("import/confirm/", packs.pack_import_confirm, name="import_confirm"),
+    path("copy/", packs.pack_copy, name="copy"),
     path("preview/", previews.report_form_preview, name="form_preview"),
     path("preview/html/<str:token>/", previews.report_preview_html, name="preview_html"),
     path("<int:report_id>/", pages.report_detail, name="detail"),

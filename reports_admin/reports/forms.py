@@ -313,3 +313,44 @@ class PackUploadForm(forms.Form):
         except packs.PackError as error:
             raise ValidationError(error.message, code="pack") from None
         return upload
+
+
+class PackCopyForm(forms.Form):
+    """Where to copy the selected reports, and whether their recipients go with them."""
+
+    KEEP = "keep"
+    REPLACE = "replace"
+
+    target = forms.ChoiceField(label=_("Copy to company"))
+    recipients = forms.ChoiceField(
+        label=_("Recipients"),
+        choices=[
+            (REPLACE, _("Replace them with the addresses below")),
+            (KEEP, _("Keep them")),
+        ],
+        initial=REPLACE,
+        widget=forms.RadioSelect,
+        help_text=_("The recipients are this company's people; the other company has its own."),
+    )
+    addresses = EmailListField(
+        label=_("New recipients"),
+        required=False,
+        help_text=_("Each copied report sends to these addresses instead."),
+    )
+
+    def __init__(self, *args, companies: Sequence[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [(company, company) for company in companies]
+
+    def clean(self):
+        cleaned = super().clean()
+        replacing = cleaned.get("recipients") == self.REPLACE
+        if replacing and "addresses" not in self.errors and not cleaned.get("addresses"):
+            self.add_error("addresses", _("Enter at least one address, or keep the recipients."))
+        return cleaned
+
+    def new_recipients(self) -> list[str] | None:
+        """The addresses that replace the recipients, or None to keep them."""
+        if self.cleaned_data["recipients"] == self.KEEP:
+            return None
+        return self.cleaned_data["addresses"]

@@ -619,6 +619,20 @@ def import_draft(
     return job
 
 
+def pack_copy(
+    *,
+    owner: AbstractBaseUser,
+    source: WeblinkConnection,
+    target: WeblinkConnection,
+    reports: Iterable[Report],
+    recipients: Sequence[str] | None = None,
+) -> BulkJob:
+    """Copying to another company: ``reports`` of ``source`` exported and read back as a file
+    would be (the same checks), then a dry run into ``target`` (``import_draft``)."""
+    pack = pack_parse(pack_dumps(pack_export(connection=source, reports=reports)))
+    return import_draft(owner=owner, connection=target, pack=pack, recipients=recipients)
+
+
 def import_confirm(
     *, owner: AbstractBaseUser, key: str, chosen: Collection[int], active: bool
 ) -> tuple[BulkJob | None, bool]:

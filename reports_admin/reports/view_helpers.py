@@ -256,15 +256,16 @@ def render_load_failure(
 
 
 def selected_reports(request: HttpRequest) -> list[Report]:
-    """The reports the list's #bulk form names: those ticked, or with "all that match" every
-    report its search and filters find, on every page. Empty when none is chosen;
-    WeblinkError when the reports cannot be read."""
-    ids = request.POST.getlist("report")
-    all_matching = request.POST.get("all_matching") == "1"
+    """The reports the list's #bulk form names (posted, or in the query of a GET): those
+    ticked, or with "all that match" every report its search and filters find, on every page.
+    Empty when none is chosen; WeblinkError when the reports cannot be read."""
+    data = request.POST if request.method == "POST" else request.GET
+    ids = data.getlist("report")
+    all_matching = data.get("all_matching") == "1"
     if not (ids or all_matching):
         return []
     return selectors.reports_matching(
         connection=request.weblink_connection.get(),
-        filters=list_query(request.POST).filters,
+        filters=list_query(data).filters,
         ids=() if all_matching else ids,
     )
