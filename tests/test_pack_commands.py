@@ -25,7 +25,7 @@ def test_export_writes_every_report(user_connected, simulator, tmp_path, capsys)
     pack = json.loads(_export(tmp_path).read_text())
     assert pack["format"] == "weblink-report-pack"
     assert len(pack["reports"]) == len(simulator.state.reports)
-    call_command("export_reports", "--user", "anna", "--company", "DEMO")
+    call_command("export_reports", "--user", "anna", "--company", "demo")
     printed = json.loads(capsys.readouterr().out)
     assert printed["reports"] == pack["reports"]
 
@@ -33,10 +33,14 @@ def test_export_writes_every_report(user_connected, simulator, tmp_path, capsys)
 def test_the_connection_is_named_by_user_and_company(user_connected, django_user_model, tmp_path):
     with pytest.raises(CommandError, match="No dashboard user is named 'nobody'"):
         _export(tmp_path, user="nobody")
-    with pytest.raises(CommandError, match="connected to the company 'demo', not 'other'"):
+    with pytest.raises(
+        CommandError, match=r"anna has no Weblink connection to 'other' \(connected: demo\)"
+    ):
         _export(tmp_path, company="other")
     django_user_model.objects.create_user("bo")
-    with pytest.raises(CommandError, match="bo has no Weblink connection"):
+    with pytest.raises(
+        CommandError, match=r"bo has no Weblink connection to 'demo' \(connected: none\)"
+    ):
         _export(tmp_path, user="bo")
 
 

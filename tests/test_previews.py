@@ -344,7 +344,7 @@ def test_the_list_shows_the_last_send_to_this_company_only(
     # Later: the same report id in another Weblink company (another report), and an edit.
     other = django_user_model.objects.create_user("elsewhere")
     WeblinkConnection.objects.create(user=other, company="another company", access_token="x" * 20)
-    _sent(other, report, outcome="Weblink refused it.")
+    _sent(other, report, outcome="Weblink refused it.", company="another company")
     Activity.objects.create(
         user=user,
         username=user.get_username(),

@@ -108,7 +108,7 @@ def test_switching_to_swedish_on_every_page_of_the_tour(swedish_page, simulator)
     assert_swedish(page, "Rapporttyper", "Argument för alla rapporttyper")
 
     page.goto("/connection/")
-    assert_swedish(page, "Nuvarande anslutning", "Testa anslutningen", "Koppla från")
+    assert_swedish(page, "Din anslutning", "Testa demo", "Koppla från demo…")
     assert_accessible(page, "connection in Swedish")
 
     cache.clear()  # no snapshot of the reports to fall back on
