@@ -15,6 +15,7 @@ from django.db import connection
 
 from reports_admin.reports import bulk_jobs
 from reports_admin.reports.models import BulkJob, BulkJobItem
+from tests.support.packs import report_pack
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DEADLINE_SECONDS = 30
@@ -146,26 +147,8 @@ def test_a_resumed_import_finds_the_report_its_killed_worker_created_and_never_c
 ):
     from reports_admin.reports import packs
 
-    report = {
-        "description": "",
-        "interval": "day",
-        "active": True,
-        "email_link_only": False,
-        "type": {"id": "1", "name": "Queue - Missed"},
-        "arguments": [
-            {"key": "format", "value": "csv"},
-            {"key": "email", "value": "boss@example.com"},
-            {"key": "queue_id", "value": "1101", "option": "Kundtjänst"},
-        ],
-    }
     names = ["Imported one", "Imported two", "Imported three"]
-    pack = {
-        "format": "weblink-report-pack",
-        "version": 1,
-        "company": "demo",
-        "exported_at": "2026-11-29T00:00:00+00:00",
-        "reports": [{**report, "name": name} for name in names],
-    }
+    pack = report_pack(*names)
     job = packs.import_draft(
         owner=user_connected,
         connection=user_connected.weblink_connections.get(),

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from reports_admin.activity.models import Activity
 from reports_admin.reports import bulk_jobs, packs
 from reports_admin.reports.models import BulkJob, BulkJobItem
+from tests.support.packs import report_pack
 
 pytestmark = pytest.mark.django_db
 Outcome = BulkJobItem.Outcome
@@ -53,30 +54,6 @@ def _apply(client, job, captured, *, chosen=None, active=False, company="demo"):
 
 def _plans(job) -> dict[str, tuple[str, str]]:
     return {item.report_name: (item.outcome, item.reason) for item in job.items.all()}
-
-
-def _one_report_pack(**changes) -> dict:
-    report = {
-        "name": "Imported queue report",
-        "description": "",
-        "interval": "day",
-        "active": True,
-        "email_link_only": False,
-        "type": {"id": "1", "name": "Queue - Missed"},
-        "arguments": [
-            {"key": "format", "value": "csv"},
-            {"key": "email", "value": "boss@example.com"},
-            {"key": "queue_id", "value": "1101", "option": "Kundtjänst"},
-        ],
-    }
-    report.update(changes)
-    return {
-        "format": "weblink-report-pack",
-        "version": 1,
-        "company": "demo",
-        "exported_at": "2026-11-29T00:00:00+00:00",
-        "reports": [report],
-    }
 
 
 def _creates(sim) -> list:
@@ -203,7 +180,7 @@ def test_only_the_ticked_reports_are_imported(
 def test_apply_plans_again_a_report_someone_created_meanwhile_is_skipped(
     client_connected, user_connected, simulator, django_capture_on_commit_callbacks
 ):
-    pack = _one_report_pack()
+    pack = report_pack()
     job = _dry_run(client_connected, pack)
     assert job.items.get().outcome == Outcome.NOT_STARTED
     # Someone else creates the same report between the dry run and the apply.
@@ -222,7 +199,7 @@ def test_apply_plans_again_a_report_someone_created_meanwhile_is_skipped(
 def test_a_double_posted_import_starts_once_and_the_first_choice_stands(
     client_connected, user_connected, simulator, django_capture_on_commit_callbacks
 ):
-    job = _dry_run(client_connected, _one_report_pack())
+    job = _dry_run(client_connected, report_pack())
     item = job.items.get()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client_connected.post(
@@ -239,7 +216,7 @@ def test_a_double_posted_import_starts_once_and_the_first_choice_stands(
 
 
 def test_the_bulk_confirmation_cannot_start_an_import(client_connected, user_connected, simulator):
-    job = _dry_run(client_connected, _one_report_pack())
+    job = _dry_run(client_connected, report_pack())
     response = client_connected.post("/c/demo/reports/jobs/confirm/", {"key": job.key})
     assert response.status_code == 404
     job.refresh_from_db()
@@ -252,7 +229,7 @@ def test_another_persons_import_cannot_be_confirmed(
     job = packs.import_draft(
         owner=user_connected,
         connection=user_connected.weblink_connections.get(),
-        pack=packs.pack_parse(packs.pack_dumps(_one_report_pack())),
+        pack=packs.pack_parse(packs.pack_dumps(report_pack())),
     )
     other = django_user_model.objects.create_user("bo", password="bo-password-123")
     client.force_login(other)
@@ -281,16 +258,16 @@ def _refused(client, content: bytes, message: str) -> None:
         (b"[" * 100_000, "it is not valid JSON."),
         (b'{"format": "something else"}', "JSON, but not a report pack"),
         (
-            json.dumps({**_one_report_pack(), "version": 2}).encode(),
+            json.dumps({**report_pack(), "version": 2}).encode(),
             "The pack is of version 2, made by a newer dashboard",
         ),
-        (json.dumps({**_one_report_pack(), "version": "1"}).encode(), "not a well-formed"),
-        (json.dumps({**_one_report_pack(), "reports": {}}).encode(), "its “reports” is not a list"),
-        (json.dumps({**_one_report_pack(), "extra": 1}).encode(), "unknown keys: extra"),
-        (json.dumps({**_one_report_pack(), "company": 5}).encode(), "not a well-formed"),
-        (json.dumps({**_one_report_pack(), "reports": []}).encode(), "holds no reports"),
+        (json.dumps({**report_pack(), "version": "1"}).encode(), "not a well-formed"),
+        (json.dumps({**report_pack(), "reports": {}}).encode(), "its “reports” is not a list"),
+        (json.dumps({**report_pack(), "extra": 1}).encode(), "unknown keys: extra"),
+        (json.dumps({**report_pack(), "company": 5}).encode(), "not a well-formed"),
+        (json.dumps({**report_pack(), "reports": []}).encode(), "holds no reports"),
         (
-            json.dumps({**_one_report_pack(), "reports": [{}] * 501}).encode(),
+            json.dumps({**report_pack(), "reports": [{}] * 501}).encode(),
             "The pack holds 501 reports; at most 500",
         ),
     ],
@@ -323,14 +300,14 @@ def test_a_missing_file_is_asked_for(client_connected):
 
 
 def test_an_import_into_a_company_the_person_is_not_connected_to_is_not_found(client_signed_in):
-    file = SimpleUploadedFile("p.json", packs.pack_dumps(_one_report_pack()))
+    file = SimpleUploadedFile("p.json", packs.pack_dumps(report_pack()))
     response = client_signed_in.post("/c/demo/reports/import/", {"file": file})
     assert response.status_code == 404
     assert BulkJob.objects.count() == 0
 
 
 def test_bad_reports_cannot_be_imported_and_the_others_can(client_connected, simulator):
-    good = _one_report_pack()["reports"][0]
+    good = report_pack()["reports"][0]
     bad = [
         {**good, "name": "Unknown key", "colour": "red"},
         {**good, "name": "Unknown type", "type": {"id": "999", "name": "No such type"}},
@@ -346,7 +323,7 @@ def test_bad_reports_cannot_be_imported_and_the_others_can(client_connected, sim
         {**good, "name": "x" * 201},
         "not an object",
     ]
-    pack = {**_one_report_pack(), "reports": [good, *bad]}
+    pack = {**report_pack(), "reports": [good, *bad]}
     job = _dry_run(client_connected, pack)
     plans = _plans(job)
     assert plans["Imported queue report"] == (Outcome.NOT_STARTED, "Create.")
@@ -368,7 +345,7 @@ def test_bad_reports_cannot_be_imported_and_the_others_can(client_connected, sim
 def test_a_tampered_body_is_checked_again_when_applied(
     client_connected, user_connected, simulator, django_capture_on_commit_callbacks
 ):
-    job = _dry_run(client_connected, _one_report_pack())
+    job = _dry_run(client_connected, report_pack())
     job.items.update(body={"name": "Tampered", "token": "x"})
     _apply(client_connected, job, django_capture_on_commit_callbacks)
     item = job.items.get()
@@ -417,7 +394,7 @@ def test_import_into_a_second_company_matches_queues_by_name(
 
 
 def test_recipients_can_be_replaced_for_a_copy_to_another_company(user_connected, simulator):
-    pack = packs.pack_parse(packs.pack_dumps(_one_report_pack()))
+    pack = packs.pack_parse(packs.pack_dumps(report_pack()))
     job = packs.import_draft(
         owner=user_connected,
         connection=user_connected.weblink_connections.get(),
@@ -433,7 +410,7 @@ def test_a_resumed_import_whose_create_never_left_creates_it_once(
 ):
     from django.utils import timezone
 
-    job = _dry_run(client_connected, _one_report_pack())
+    job = _dry_run(client_connected, report_pack())
     item = job.items.get()
     with django_capture_on_commit_callbacks(execute=False):
         client_connected.post(

@@ -255,17 +255,32 @@ def render_load_failure(
     return render(request, template, context, status=load_failure_status(error))
 
 
+class NothingSelected(Exception):
+    """The list's selection names no report, or its reports cannot be read: ``message``
+    says which, for the list to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def selected_reports(request: HttpRequest) -> list[Report]:
     """The reports the list's #bulk form names (posted, or in the query of a GET): those
     ticked, or with "all that match" every report its search and filters find, on every page.
-    Empty when none is chosen; WeblinkError when the reports cannot be read."""
+    NothingSelected when none is chosen (or none is left) or they cannot be read."""
     data = request.POST if request.method == "POST" else request.GET
     ids = data.getlist("report")
     all_matching = data.get("all_matching") == "1"
-    if not (ids or all_matching):
-        return []
-    return selectors.reports_matching(
-        connection=request.weblink_connection.get(),
-        filters=list_query(data).filters,
-        ids=() if all_matching else ids,
-    )
+    reports = []
+    if ids or all_matching:
+        try:
+            reports = selectors.reports_matching(
+                connection=request.weblink_connection.get(),
+                filters=list_query(data).filters,
+                ids=() if all_matching else ids,
+            )
+        except WeblinkError as error:
+            raise NothingSelected(error.message) from error
+    if not reports:
+        raise NothingSelected(_("Select at least one report first."))
+    return reports

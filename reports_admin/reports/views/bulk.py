@@ -14,8 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports_admin.reports import bulk_jobs, packs, tasks
 from reports_admin.reports.models import BulkJob, BulkJobItem
-from reports_admin.reports.view_helpers import company_url, next_url, selected_reports
-from reports_admin.weblink import WeblinkError
+from reports_admin.reports.view_helpers import (
+    NothingSelected,
+    company_url,
+    next_url,
+    selected_reports,
+)
 
 # The actions of the list's #bulk form; the recipients page has Replace and Remove everywhere.
 LIST_ACTIONS = {
@@ -49,11 +53,8 @@ def bulk_start(request: HttpRequest) -> HttpResponse:
             return render(request, "reports/bulk_address.html", context, status=400)
     try:
         reports = selected_reports(request)
-    except WeblinkError as error:
-        messages.error(request, error.message)
-        return redirect(back_to)
-    if not reports:
-        messages.error(request, _("Select at least one report first."))
+    except NothingSelected as problem:
+        messages.error(request, problem.message)
         return redirect(back_to)
     job = bulk_jobs.bulk_job_draft(
         owner=request.user,

@@ -15,6 +15,7 @@ from reports_admin.reports import packs, tasks
 from reports_admin.reports.downloads import content_disposition, file_name
 from reports_admin.reports.forms import PackCopyForm, PackUploadForm
 from reports_admin.reports.view_helpers import (
+    NothingSelected,
     company_url,
     load_failure_status,
     next_url,
@@ -29,13 +30,9 @@ def pack_export(request: HttpRequest) -> HttpResponse:
     back_to = next_url(request, default=company_url(request, "reports:list"))
     connection = request.weblink_connection.get()
     try:
-        reports = selected_reports(request)
-        if not reports:
-            messages.error(request, _("Select at least one report first."))
-            return redirect(back_to)
-        pack = packs.pack_export(connection=connection, reports=reports)
-    except WeblinkError as error:
-        messages.error(request, error.message)
+        pack = packs.pack_export(connection=connection, reports=selected_reports(request))
+    except (NothingSelected, WeblinkError) as problem:
+        messages.error(request, problem.message)
         return redirect(back_to)
     response = HttpResponse(packs.pack_dumps(pack), content_type="application/json")
     name = file_name(_("reports-%(company)s") % {"company": connection.company}, "json")
@@ -100,11 +97,8 @@ def pack_copy(request: HttpRequest) -> HttpResponse:
         raise Http404
     try:
         reports = selected_reports(request)
-    except WeblinkError as error:
-        messages.error(request, error.message)
-        return redirect(back_to)
-    if not reports:
-        messages.error(request, _("Select at least one report first."))
+    except NothingSelected as problem:
+        messages.error(request, problem.message)
         return redirect(back_to)
     # Coming from the list, the form is shown; the form itself posts a target.
     submitted = request.method == "POST" and "target" in request.POST
