@@ -225,3 +225,14 @@ def test_make_run_turns_the_simulator_on_for_the_simulator_alone():
         on = "WEBLINK_SIMULATOR=true" in line
         assert on == (line in simulator), f"scripts/run.sh: {line.strip()}"
     assert not any(line.startswith("export WEBLINK_SIMULATOR") for line in lines)
+
+
+@pytest.mark.parametrize("path", sorted((BASE_DIR / "static/css").glob("*.css")), ids=str)
+def test_every_stylesheet_closes_what_it_opens(path):
+    # An unclosed @media block silently confines every later rule to its media query.
+    css = re.sub(r"/\*.*?\*/", "", path.read_text(), flags=re.S)
+    depth = 0
+    for char in css:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0, f"{path.name}: a }} closes nothing"
+    assert depth == 0, f"{path.name}: {depth} block(s) left open"

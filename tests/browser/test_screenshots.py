@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from reports_admin.connection.services import connection_sign_in
 from tests.browser.conftest import sign_in
 
 README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -61,7 +62,9 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def test_screenshots_of_the_main_pages(tab, simulator, screenshots, swedish_catalogue, tmp_path):
+def test_screenshots_of_the_main_pages(
+    tab, browser_user_connected, simulator, screenshots, swedish_catalogue, tmp_path
+):
     page = tab
     report = simulator.state.reports[0]
     shots = []
@@ -111,9 +114,18 @@ def test_screenshots_of_the_main_pages(tab, simulator, screenshots, swedish_cata
     expect(page.get_by_text(re.compile(r"This is a dry run"))).to_be_visible()
     shots.append(shoot(page, screenshots, "import"))
 
+    # A second company: All companies, with the switcher open.
+    connection_sign_in(
+        user=browser_user_connected, company="hamnen", username="admin", password="hamnen"
+    )  # noqa: S106
+    page.goto("/companies/")
+    page.locator(".company-switcher > summary").click()
+    expect(page.locator(".company-switcher").get_by_role("link", name="hamnen")).to_be_visible()
+    shots.append(shoot(page, screenshots, "companies"))
+
     page.get_by_role("button", name="browser").click()  # the account menu
     page.get_by_role("button", name="Svenska").click()
-    page.goto("/reports/")
+    page.goto("/c/demo/reports/")
     expect(page.get_by_role("heading", name="Rapporter", exact=True)).to_be_visible()
     shots.append(shoot(page, screenshots, "reports-sv"))
 
