@@ -2,10 +2,9 @@
 counts per company, the search across companies, and a company that cannot be read named as
 such while the others still show.
 
-The simulator serves one company, so the person's second company ("beta") is the same
-simulator under a pasted token. Its data is made different through the snapshots, which are
-kept per connection: "demo" is read first, then the simulator's reports are changed, so
-"beta", read afterwards, sees other reports than demo's snapshot holds."""
+The person's two companies are the simulator's own: demo, and hamnen under a pasted token of
+hamnen's, each with its own reports (some names and ids in both, as different reports). A
+fault scoped to one company breaks that company only."""
 
 import re
 from html import escape
@@ -25,11 +24,12 @@ pytestmark = pytest.mark.django_db
 LIST = "/company/report"
 OVERVIEW = "/companies/"
 SEARCH = "/search/"
-BETA_ONLY = "Beta only: weekly stock"
+HAMNEN_ONLY = "2607"  # Fastighetsjour natt: no report in demo has a name like it
 
 
-def list_reads(simulator) -> int:
-    return sum(1 for r in simulator.requests if r.method == "GET" and r.path == LIST)
+def list_reads(simulator) -> list[str]:
+    """The company of each read of a report list."""
+    return [r.company for r in simulator.requests if r.method == "GET" and r.path == LIST]
 
 
 def row(page: str, company: str) -> str:
@@ -59,9 +59,11 @@ def result_links(page: str, company: str) -> list[str]:
 
 
 @pytest.fixture
-def beta(user_connected, simulator):
-    """A second company of ``user``, "beta": the simulator under a pasted token."""
-    return connection_save_token(user=user_connected, company="beta", token=simulator.issue_token())
+def hamnen(user_connected, simulator):
+    """A second company of ``user``, the simulator's hamnen, under a pasted token of its own
+    (so nothing can renew it)."""
+    token = simulator.issue_token(company="hamnen")
+    return connection_save_token(user=user_connected, company="hamnen", token=token)
 
 
 @pytest.fixture
@@ -69,77 +71,70 @@ def demo(user_connected):
     return connection_get(user=user_connected, company="demo")
 
 
-def stored_counts(simulator) -> tuple[int, int]:
-    reports = simulator.state.reports
+def stored_counts(company) -> tuple[int, int]:
+    """(reports, active) of a company of the simulator, e.g. ``simulator.state``."""
+    reports = company.reports
     return len(reports), sum(1 for r in reports if r.active)
 
 
-def make_beta_different(simulator) -> None:
-    """Changes the simulator after demo's snapshot was read: beta, read next, differs."""
-    first, *rest = simulator.state.reports
-    simulator.state.delete_report(first.id)
-    for report in rest[:3]:
-        simulator.state.update_report(report.id, {"active": not report.active})
-    copy_report(simulator, rest[3], name=BETA_ONLY)
-
-
-def copy_report(simulator, report, *, name: str) -> str:
+def copy_report(company, report, *, name: str) -> str:
     fields = {"name": name, "interval": report.interval, "active": report.active}
-    return simulator.state.create_report(fields, report.report_type_id, report.pairs())
+    return company.create_report(fields, report.report_type_id, report.pairs())
 
 
 def test_the_overview_counts_each_companys_reports_from_its_own_snapshot(
-    client_connected, simulator, demo, beta
+    client_connected, simulator, demo, hamnen
 ):
     snapshot_get(connection=demo)
-    demo_counts = stored_counts(simulator)
-    make_beta_different(simulator)
-    beta_counts = stored_counts(simulator)
-    assert beta_counts != demo_counts
+    demo_counts = stored_counts(simulator.state)
+    # Changed after demo's snapshot was read: the overview still shows the snapshot's counts.
+    simulator.state.delete_report(simulator.state.reports[0].id)
     simulator.log.clear()
 
     page = client_connected.get(OVERVIEW).content.decode()
 
     assert counts(page, "demo") == demo_counts
-    assert counts(page, "beta") == beta_counts
-    for company in ("demo", "beta"):
+    assert counts(page, "hamnen") == stored_counts(simulator.company("hamnen"))
+    assert counts(page, "hamnen") != demo_counts
+    for company in ("demo", "hamnen"):
         assert f'href="{reverse("reports:list", args=[company])}"' in row(page, company)
         assert 'data-state="connected"' in row(page, company)
         assert "As of" in row(page, company)
-    # Only beta's cold snapshot was read; a second visit reads nothing.
-    assert list_reads(simulator) >= 1
+    # Only hamnen's cold snapshot was read; a second visit reads nothing.
+    assert set(list_reads(simulator)) == {"hamnen"}
     simulator.log.clear()
     client_connected.get(OVERVIEW)
-    assert list_reads(simulator) == 0
+    assert list_reads(simulator) == []
 
 
 def test_a_company_weblink_fails_for_is_named_and_the_other_still_shows(
-    client_connected, simulator, demo, beta
+    client_connected, simulator, demo, hamnen
 ):
-    snapshot_get(connection=demo)
-    simulator.faults.status = 500
+    simulator.faults.configure({"status": 500, "company": "hamnen"})
 
     page = client_connected.get(OVERVIEW).content.decode()
 
-    assert counts(page, "demo") == stored_counts(simulator)
-    assert counts(page, "beta") is None
-    assert "Could not be read:" in row(page, "beta")
-    assert "Weblink is not available right now" in row(page, "beta")
+    assert counts(page, "demo") == stored_counts(simulator.state)
+    assert counts(page, "hamnen") is None
+    assert "Could not be read:" in row(page, "hamnen")
+    assert "Weblink is not available right now" in row(page, "hamnen")
     assert "may be out of date" not in page
 
-    # Demo's snapshot no longer fresh: its last one shows, said to be possibly out of date.
+    # Weblink down for every company and demo's snapshot no longer fresh: its last one shows,
+    # said to be possibly out of date.
+    simulator.faults.configure({"status": 500})
     snapshot_forget(connection=demo)
     page = client_connected.get(OVERVIEW).content.decode()
-    assert counts(page, "demo") == stored_counts(simulator)
+    assert counts(page, "demo") == stored_counts(simulator.state)
     assert "may be out of date" in row(page, "demo")
+    assert counts(page, "hamnen") is None
 
 
 def test_refused_and_unreadable_tokens_are_named_with_their_state(
-    client_connected, simulator, demo, beta, user_connected
+    client_connected, simulator, demo, hamnen, user_connected
 ):
-    snapshot_get(connection=demo)
-    # Weblink no longer knows beta's token (pasted, so nothing to refresh it with).
-    simulator.tokens.expire(beta.access_token)
+    # Weblink no longer knows hamnen's token (pasted, so nothing to refresh it with).
+    simulator.tokens.expire(hamnen.access_token)
     # Gamma's token was bound to another company's name: no key opens it now.
     gamma = connection_save_token(
         user=user_connected, company="gamma", token=simulator.issue_token()
@@ -148,93 +143,102 @@ def test_refused_and_unreadable_tokens_are_named_with_their_state(
 
     page = client_connected.get(OVERVIEW).content.decode()
 
-    assert counts(page, "demo") == stored_counts(simulator)
-    assert counts(page, "beta") is None
-    assert 'data-state="expired"' in row(page, "beta")
-    assert "Weblink did not accept the stored token" in row(page, "beta")
+    assert counts(page, "demo") == stored_counts(simulator.state)
+    assert counts(page, "hamnen") is None
+    assert 'data-state="expired"' in row(page, "hamnen")
+    assert "Weblink did not accept the stored token" in row(page, "hamnen")
     assert counts(page, "gamma2") is None
     assert 'data-state="token_unreadable"' in row(page, "gamma2")
     assert "Connect gamma2 again" in row(page, "gamma2")
     assert "Connect demo again" not in page
     assert "Connect to Weblink first" in row(page, "gamma2")
-    beta.refresh_from_db()
-    assert beta.state == WeblinkConnection.State.EXPIRED
+    hamnen.refresh_from_db()
+    assert hamnen.state == WeblinkConnection.State.EXPIRED
 
 
 def test_search_finds_reports_by_name_in_every_company_labelled_by_company(
-    client_connected, simulator, demo, beta
+    client_connected, simulator, demo, hamnen
 ):
-    target = simulator.state.reports[5]
-    snapshot_get(connection=demo)
-    make_beta_different(simulator)
-    word = target.name.upper()
-    matching = {r.id for r in simulator.state.reports if word.casefold() in r.name.casefold()}
+    word = "KUNDTJÄNST"
+    matching = {
+        company: {
+            r.id for r in simulator.company(company).reports if "kundtjänst" in r.name.lower()
+        }
+        for company in ("demo", "hamnen")
+    }
+    # In both companies, as other reports.
+    assert matching["demo"] and matching["hamnen"] and matching["demo"] != matching["hamnen"]
 
     page = client_connected.get(SEARCH, {"q": word}).content.decode()
 
-    assert f"/c/demo/reports/{target.id}/" in result_links(page, "demo")
-    assert {link.split("/")[-2] for link in result_links(page, "beta")} == matching
-    assert BETA_ONLY not in section(page, "demo")
+    for company in ("demo", "hamnen"):
+        links = result_links(page, company)
+        assert {link.split("/")[-2] for link in links} == matching[company]
+        assert all(link.startswith(f"/c/{company}/reports/") for link in links)
 
-    page = client_connected.get(SEARCH, {"q": "beta ONLY"}).content.decode()
+    only = simulator.company("hamnen").report(HAMNEN_ONLY)
+    page = client_connected.get(SEARCH, {"q": only.name.upper()}).content.decode()
     assert "No report matches in this company." in section(page, "demo")
-    (link,) = result_links(page, "beta")
-    assert link.startswith("/c/beta/reports/")
-    assert BETA_ONLY in section(page, "beta")
-    assert ">beta</span>" in section(page, "beta")
+    assert result_links(page, "hamnen") == [f"/c/hamnen/reports/{HAMNEN_ONLY}/"]
+    assert only.name in section(page, "hamnen")
+    assert ">hamnen</span>" in section(page, "hamnen")
 
 
 def test_search_finds_reports_by_recipient_with_the_lists_own_matching(
-    client_connected, simulator, demo, beta
+    client_connected, simulator, demo, hamnen
 ):
-    report = simulator.state.reports[2]
-    simulator.state.add_argument(report.id, "email", "Zelda.Recipient@Example.COM")
+    found = {"demo": simulator.state.reports[2], "hamnen": simulator.company("hamnen").reports[6]}
+    assert found["demo"].id != found["hamnen"].id
+    for company, report in found.items():
+        simulator.company(company).add_argument(report.id, "email", "Zelda.Recipient@Example.COM")
 
     page = client_connected.get(SEARCH, {"q": "zelda.recipient@example"}).content.decode()
 
-    for company in ("demo", "beta"):
+    for company, report in found.items():
         assert result_links(page, company) == [f"/c/{company}/reports/{report.id}/"]
         assert "Zelda.Recipient@Example.COM" in section(page, company)
     list_page = client_connected.get(
-        reverse("reports:list", args=["demo"]), {"q": "zelda.recipient@example"}
+        reverse("reports:list", args=["hamnen"]), {"q": "zelda.recipient@example"}
     ).content.decode()
-    assert f'id="report-{report.id}"' in list_page
+    assert f'id="report-{found["hamnen"].id}"' in list_page
 
 
 def test_a_company_that_cannot_be_searched_is_named_and_the_other_still_shows(
-    client_connected, simulator, demo, beta
+    client_connected, simulator, demo, hamnen
 ):
-    snapshot_get(connection=demo)
-    simulator.faults.status = 503
+    simulator.faults.configure({"status": 503, "company": "hamnen"})
     name = simulator.state.reports[0].name
 
     page = client_connected.get(SEARCH, {"q": name}).content.decode()
 
     assert result_links(page, "demo")
-    assert "This company could not be searched:" in section(page, "beta")
-    assert "Weblink is not available right now" in section(page, "beta")
+    assert "This company could not be searched:" in section(page, "hamnen")
+    assert "Weblink is not available right now" in section(page, "hamnen")
+    assert "could not be searched" not in section(page, "demo")
 
 
 def test_results_are_bounded_per_company_with_a_link_to_every_match(
-    client_connected, simulator, demo, beta
+    client_connected, simulator, demo, hamnen
 ):
-    template = simulator.state.reports[0]
-    extra = 7
-    for number in range(SEARCH_RESULTS_PER_COMPANY + extra):
-        copy_report(simulator, template, name=f"Bulk match {number}")
+    extra = {"demo": 7, "hamnen": 3}
+    for company, more in extra.items():
+        state = simulator.company(company)
+        template = state.reports[0]
+        for number in range(SEARCH_RESULTS_PER_COMPANY + more):
+            copy_report(state, template, name=f"Bulk match {number}")
 
     page = client_connected.get(SEARCH, {"q": "bulk match"}).content.decode()
 
-    for company in ("demo", "beta"):
+    for company, more in extra.items():
         assert len(result_links(page, company)) == SEARCH_RESULTS_PER_COMPANY
-        assert f"{extra} more match in this company." in section(page, company)
+        assert f"{more} more match in this company." in section(page, company)
         list_url = reverse("reports:list", args=[company]) + "?q=bulk+match"
         assert f'href="{escape(list_url)}"' in section(page, company)
-    assert f"{2 * (SEARCH_RESULTS_PER_COMPANY + extra)} reports match" in page
+    assert f"{2 * SEARCH_RESULTS_PER_COMPANY + 7 + 3} reports match" in page
 
 
 def test_hostile_report_and_company_names_are_shown_as_text(
-    client_connected, simulator, demo, beta, user_connected
+    client_connected, simulator, demo, hamnen, user_connected
 ):
     simulator.faults.hostile_texts = True
     # A name the connection form lets through (it refuses only / and \ in one).
@@ -245,22 +249,22 @@ def test_hostile_report_and_company_names_are_shown_as_text(
 
     assert result_links(page, "demo")
     assert HOSTILE_TEXT not in page
-    assert escape(HOSTILE_TEXT) in section(page, "beta")
+    assert escape(HOSTILE_TEXT) in section(page, "hamnen")
     assert company not in page
     assert escape(company) in section(page, escape(company))
     page = client_connected.get(OVERVIEW).content.decode()
-    assert counts(page, "demo") == stored_counts(simulator)
+    assert counts(page, "demo") == stored_counts(simulator.state)
     assert company not in page
-    assert counts(page, escape(company)) == stored_counts(simulator)
+    assert counts(page, escape(company)) == stored_counts(simulator.state)
 
 
 def test_an_empty_search_shows_the_form_only_and_no_match_says_so(
-    client_connected, simulator, demo, beta
+    client_connected, simulator, demo, hamnen
 ):
     page = client_connected.get(SEARCH, {"q": "  "}).content.decode()
     assert 'name="q"' in page
     assert "data-company=" not in page
-    assert list_reads(simulator) == 0
+    assert list_reads(simulator) == []
 
     page = client_connected.get(SEARCH, {"q": "no report is called this"}).content.decode()
     assert "No report in your companies matches “no report is called this”." in page
@@ -275,15 +279,15 @@ def test_a_search_too_long_is_refused_next_to_the_field_and_kept(client_connecte
     assert "data-company=" not in page
 
 
-def test_staff_see_only_their_own_companies(client, simulator, demo, beta, django_user_model):
+def test_staff_see_only_their_own_companies(client, simulator, demo, hamnen, django_user_model):
     staff = django_user_model.objects.create_user("sam", password="sam-password-123", is_staff=True)
     connection_save_token(user=staff, company="staffco", token=simulator.issue_token())
     client.force_login(staff)
 
     page = client.get(OVERVIEW).content.decode()
-    assert counts(page, "staffco") == stored_counts(simulator)
+    assert counts(page, "staffco") == stored_counts(simulator.state)
     assert 'data-company="demo"' not in page
-    assert 'data-company="beta"' not in page
+    assert 'data-company="hamnen"' not in page
     page = client.get(SEARCH, {"q": simulator.state.reports[0].name}).content.decode()
     assert result_links(page, "staffco")
     assert "/c/demo/" not in page

@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from reports_admin.connection.models import WeblinkConnection
+from reports_admin.connection.services import connection_sign_in
 
 AXE = Axe()
 BLOCKING = {"serious", "critical"}
@@ -111,10 +111,8 @@ def test_the_company_switcher_open_and_the_chooser(connected_page, browser_user)
     page.locator(".company-switcher > summary").click()
     expect(page.locator(".company-switcher").get_by_role("link", name="demo")).to_be_visible()
     assert_accessible(page, "report list, company switcher open")
-    # A second company (stored only: the chooser reads nothing from Weblink).
-    second = WeblinkConnection(user=browser_user, company="beta")
-    second.set_tokens(access_token="beta-token")
-    second.save()
+    # A second company: the chooser offers both.
+    connection_sign_in(user=browser_user, company="hamnen", username="admin", password="hamnen")  # noqa: S106
     page.goto("/reports/")
     expect(page.get_by_role("heading", name="Choose a company")).to_be_visible()
     assert_accessible(page, "company chooser")
