@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 
@@ -953,9 +954,9 @@ print(json.dumps({{
 PAGE_PARTS = [
     ("the session and the user (a cache read, a query)", "django.contrib.auth", "get_user"),
     (
-        "the person's Weblink connection (a query)",
+        "the person's Weblink connections (a query)",
         "reports_admin.connection.selectors",
-        "connection_get",
+        "connections_list",
     ),
     (
         "the report types (a shared cache read)",
@@ -999,6 +1000,10 @@ class Profile:
     by_area: list[ProfiledFunction]  # own time summed over a part of the code
 
 
+# The checkout's own files are named from its top: ``reports_admin/...``.
+_CHECKOUT = f"{Path(__file__).resolve().parents[1]}/"
+
+
 def _short(path: str) -> str:
     """A function's file as a module path: ``django/template/base.py``, ``reports_admin/...``."""
     if path.startswith("~") or path.startswith("<"):
@@ -1007,7 +1012,7 @@ def _short(path: str) -> str:
         if marker in path:
             tail = path.split(marker, 1)[1]
             return tail.split("/", 1)[1] if marker == "/lib/python3" else tail
-    return path.split("/wt-", 1)[-1].split("/", 1)[-1] if "/wt-" in path else path
+    return path.removeprefix(_CHECKOUT)
 
 
 def _area(path: str) -> str:

@@ -462,7 +462,8 @@ def profile_markdown(s: ProfileSection) -> str:
             "would profile its threads one at a time and the socket handling too.",
             "",
             "What a warm list page does: it reads the session (a shared cache read) and the "
-            "user (a query), the person's connection (a query), the report types and the "
+            "user (a query), the person's connections (one query, which the switcher "
+            "shares), the report types and the "
             'snapshot\'s version (shared cache reads), and "Last sent" (a query that keeps its '
             "subquery: without it a "
             "page would read every send of its reports ever made, which grows with the "
